@@ -1,0 +1,1 @@
+"""Article library: ingestion, cleaning, fetching by URL and summarizing news articles."""

@@ -1,0 +1,95 @@
+"""``modbot run``: start the bot, with clear messages for a missing/bad token or a missing privileged intent."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from bot.cli.common import settings_or_exit
+from bot.logsetup import setup_logging
+from bot.settings import Settings
+
+log = logging.getLogger("bot.run")
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+NO_TOKEN = (
+    "modbot: no Discord bot token configured. Set the DISCORD_TOKEN environment variable "
+    "(or MODBOT_DISCORD__TOKEN, or discord.token in your config file / .env)."
+)
+BAD_TOKEN = (
+    "modbot: Discord rejected the bot token (401 Unauthorized). Copy a fresh token from the Developer Portal "
+    "(Applications > your app > Bot > Reset Token) into DISCORD_TOKEN."
+)
+
+
+def intent_message(members: bool) -> str:
+    """Explain close code 4014: which privileged intents to enable in the Developer Portal."""
+    needed = ["MESSAGE CONTENT INTENT"] + (["SERVER MEMBERS INTENT"] if members else [])
+    return (
+        "modbot: Discord refused the connection (close code 4014): the bot asks for a privileged intent that is "
+        f"not enabled. Enable {' and '.join(needed)} under Developer Portal > Applications > your app > Bot > "
+        "Privileged Gateway Intents, then start modbot again."
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``run`` subcommand."""
+    parser = subparsers.add_parser("run", help="connect to Discord and run the bot")
+    parser.set_defaults(func=run)
+
+
+async def run_bot(settings: Settings) -> int:
+    """Run until closed or signalled; map known startup failures to exit codes and messages."""
+    import discord
+
+    from bot.app import ModBot
+    from bot.storage import StorageError
+
+    assert settings.discord.token is not None
+    bot = ModBot(settings)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+
+    def _stop(signame: str) -> None:
+        if not stopping.is_set():
+            log.info("received %s, shutting down", signame)
+            stopping.set()
+            loop.create_task(bot.close())
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, _stop, sig.name)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-POSIX
+            pass
+    try:
+        async with bot:
+            await bot.start(settings.discord.token.get_secret_value())
+    except discord.LoginFailure:
+        print(BAD_TOKEN, file=sys.stderr)
+        return EXIT_FAILURE
+    except discord.PrivilegedIntentsRequired:
+        print(intent_message(settings.discord.members_intent), file=sys.stderr)
+        return EXIT_FAILURE
+    except StorageError as exc:
+        print(f"modbot: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    log.info("modbot stopped")
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point for ``modbot run``."""
+    settings = settings_or_exit(args)
+    if isinstance(settings, int):
+        return settings
+    if settings.discord.token is None or not settings.discord.token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(
+        settings.logging.level, settings.logging.format, secrets=[settings.discord.token.get_secret_value()]
+    )
+    return asyncio.run(run_bot(settings))

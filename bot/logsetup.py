@@ -1,0 +1,74 @@
+"""Logging setup: text or JSON lines, with a filter that scrubs secrets (the bot token) from every record."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable
+
+# Discord bot tokens: base64(user id).timestamp.hmac
+TOKEN_RE = re.compile(r"[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}")
+REDACTED = "[REDACTED]"
+
+
+class SecretFilter(logging.Filter):
+    """Replaces known secrets and anything shaped like a Discord token in log messages."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def scrub(self, text: str) -> str:
+        """Return ``text`` with secrets removed."""
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return TOKEN_RE.sub(REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging API name
+        message = record.getMessage()
+        scrubbed = self.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self.scrub(text) != text:
+                record.exc_text = self.scrub(text)
+                record.exc_info = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (+ exc)."""
+
+    def format(self, record: logging.LogRecord) -> str:  # noqa: A003 - logging API name
+        payload = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            payload["exc"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            payload["exc"] = record.exc_text
+        return json.dumps(payload, ensure_ascii=False)
+
+
+def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -> SecretFilter:
+    """Configure the root logger once; returns the secret filter (tests add secrets to it)."""
+    handler = logging.StreamHandler(sys.stderr)
+    secret_filter = SecretFilter(secrets)
+    handler.addFilter(secret_filter)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))
+    return secret_filter

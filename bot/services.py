@@ -1,0 +1,46 @@
+"""The core services a running bot shares with its cogs, built once from settings (no Discord here)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.settings import Settings
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Long-lived core objects. ``None`` means the feature is not available in this process."""
+
+    settings: Settings
+    db: Database
+    library: Any = None
+    engine: Any = None
+    analyzer: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def model_status(self) -> str:
+        """One line on the toxicity model for /about and logs."""
+        status = getattr(self.engine, "status", None)
+        if status is None:
+            return "not loaded"
+        return str(getattr(status, "summary", status))
+
+    async def close(self) -> None:
+        """Release resources held by services (the DB is closed by its owner)."""
+        for service in (self.analyzer, self.engine):
+            closer = getattr(service, "close", None)
+            if closer is not None:
+                try:
+                    await closer()
+                except Exception:
+                    log.exception("error while closing %s", type(service).__name__)
+
+
+async def build_services(settings: Settings, db: Database) -> Services:
+    """Create the services the settings ask for. Failures degrade features; they never stop the bot."""
+    return Services(settings=settings, db=db)
