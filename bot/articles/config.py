@@ -37,6 +37,7 @@ class SummariesConfig(BaseModel):
     openai_timeout: float = Field(default=20.0, gt=0)
     openai_api_key: SecretStr | None = None
     openai_max_tokens: int = Field(default=400, ge=16)
+    openai_max_input_chars: int = Field(default=12_000, ge=500, description="Article text sent is cut here.")
 
     # URL fetching
     fetch_max_bytes: int = Field(default=3_000_000, ge=1024)

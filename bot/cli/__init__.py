@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot import __version__
 
-COMMANDS = ["run", "check_config"]
+COMMANDS = ["run", "check_config", "summarize"]
 
 
 def build_parser() -> argparse.ArgumentParser:
