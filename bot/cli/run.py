@@ -77,6 +77,12 @@ async def run_bot(settings: Settings) -> int:
     except StorageError as exc:
         print(f"modbot: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover - non-POSIX
+                pass
     log.info("modbot stopped")
     return EXIT_OK
 
