@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
 import discord
 from discord.ext import commands
 
+from bot.guildconf import ensure_guild_config
+from bot.heartbeat import Heartbeat
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage import Database
@@ -43,6 +46,8 @@ class ModBot(commands.Bot):
         self.services: Services | None = None
         self.db: Database | None = None
         self.synced_commands: list[str] = []
+        self._shutdown: asyncio.Future[None] | None = None
+        self.heartbeat: Heartbeat | None = None
 
     async def setup_hook(self) -> None:
         """Open storage, build services, load cogs and sync application commands."""
@@ -57,6 +62,9 @@ class ModBot(commands.Bot):
         meta = MetaRepository(self.db)
         if await meta.get("first_started_at") is None:
             await meta.set("first_started_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        self.heartbeat = Heartbeat(self.db)
+        self.heartbeat.start()  # read by `modbot healthcheck`
+        await ensure_guild_config(self.services).load()  # per-guild /config overrides, before cogs use them
         for extension in self.settings.discord.cogs:
             await self.load_extension(extension)
             log.info("loaded %s", extension)
@@ -77,8 +85,16 @@ class ModBot(commands.Bot):
         return self.synced_commands
 
     async def close(self) -> None:
-        """Close the gateway, then services and the database."""
+        """Close the gateway, then services and the database (idempotent: concurrent calls share one close)."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._close_once())
+        await asyncio.shield(self._shutdown)
+
+    async def _close_once(self) -> None:
         await super().close()
+        if self.heartbeat is not None:
+            await self.heartbeat.stop()
+            self.heartbeat = None
         if self.services is not None and self._preset_services is None:
             await self.services.close()
         if self.db is not None and self._preset_services is None:

@@ -56,8 +56,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -> SecretFilter:
-    """Configure the root logger once; returns the secret filter (tests add secrets to it)."""
+# Loggers whose DEBUG records carry raw payloads (message text): gateway events, REST bodies, SQL parameters.
+CONTENT_LOGGERS = ("discord.gateway", "discord.http", "discord.webhook.async_", "aiosqlite")
+
+
+def setup_logging(
+    level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = (), *, debug_content: bool = False
+) -> SecretFilter:
+    """Configure the root logger once; returns the secret filter (tests add secrets to it).
+
+    Unless ``debug_content`` is on, the loggers that would print message text at DEBUG stay at INFO or above.
+    """
     handler = logging.StreamHandler(sys.stderr)
     secret_filter = SecretFilter(secrets)
     handler.addFilter(secret_filter)
@@ -70,5 +79,6 @@ def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str]
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, root.level))
+    for name in CONTENT_LOGGERS:
+        logging.getLogger(name).setLevel(root.level if debug_content else max(logging.INFO, root.level))
     return secret_filter

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+AutoAction = Literal["none", "remove"]
 
 
 class ModerationConfig(BaseModel):
-    """Where the bot watches, where cases go, and who may act on them."""
+    """Where the bot watches, where cases go, who may act on them, and how cards are posted."""
 
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
     watched_channel_ids: list[int] = Field(default_factory=list)
     watched_category_ids: list[int] = Field(default_factory=list)
+    watch_summary_threads: bool = True
+    ignored_channel_ids: list[int] = Field(default_factory=list)
     mod_channel_id: int | None = None
     mod_log_channel_id: int | None = None
     moderator_role_id: int | None = None
     retention_days: int = Field(default=30, ge=1, le=3650)
+    purge_interval_minutes: int = Field(default=360, ge=1, le=10080)
+    scorer: Literal["analyzer", "keyword-test"] = "analyzer"
+    keyword_test_words: list[str] = Field(default_factory=lambda: ["flagme"])
+    auto_actions: dict[str, AutoAction] = Field(default_factory=dict)
+    digest_threshold: int = Field(default=10, ge=0)
+    cards_per_minute: int = Field(default=30, ge=0)
+    card_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
+    catch_up_limit: int = Field(default=1000, ge=0, le=100_000)
+    timeout_choices_minutes: list[int] = Field(default_factory=lambda: [10, 60, 1440, 10080], min_length=1)
+    queue_page_size: int = Field(default=10, ge=1, le=15)
+    excerpt_chars: int = Field(default=700, ge=100, le=3000)

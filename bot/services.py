@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,14 @@ class Services:
     engine: Any = None
     analyzer: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # bot.guildconf.GuildConfigService: ``await services.guild_config.effective(guild_id)`` -> GuildSettings
+    guild_config: Any = None
+
+    def __post_init__(self) -> None:
+        if self.guild_config is None:
+            from bot.guildconf import GuildConfigService
+
+            self.guild_config = GuildConfigService(self.settings, self.db)
 
     def model_status(self) -> str:
         """One line on the toxicity model for /about and logs."""
@@ -43,4 +52,19 @@ class Services:
 
 async def build_services(settings: Settings, db: Database) -> Services:
     """Create the services the settings ask for. Failures degrade features; they never stop the bot."""
-    return Services(settings=settings, db=db)
+    services = Services(settings=settings, db=db)
+    services.library = await _build_library(settings)
+    return services
+
+
+async def _build_library(settings: Settings) -> Any:
+    """The article library for /summary and /articles (file I/O in a thread); None if it cannot be built."""
+    try:
+        from bot.articles.library import ArticleLibrary
+
+        library = await asyncio.to_thread(ArticleLibrary.from_config, settings.summaries)
+    except Exception:
+        log.exception("the article library could not be loaded: /summary and /articles are unavailable")
+        return None
+    log.info("article library: %d articles", len(library))
+    return library

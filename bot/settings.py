@@ -48,7 +48,12 @@ class DiscordConfig(BaseModel):
     dev_guild_id: int | None = Field(default=None, ge=0)
     sync_commands: bool = True
     members_intent: bool = False
-    cogs: list[str] = Field(default_factory=lambda: ["cogs.about"])
+    cogs: list[str] = Field(
+        default_factory=lambda: [
+            "cogs.about", "cogs.summaries", "cogs.articles_list", "cogs.listener", "cogs.review_queue",
+            "cogs.queue_commands", "cogs.reports", "cogs.config_admin", "cogs.modstats",
+        ]
+    )
     guild_ready_timeout: float = Field(default=2.0, gt=0, le=60)
 
 

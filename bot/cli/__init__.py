@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot import __version__
 
-COMMANDS = ["run", "check_config", "summarize"]
+COMMANDS = ["run", "check_config", "summarize", "analyze", "eval", "healthcheck", "config_docs"]
 
 
 def build_parser() -> argparse.ArgumentParser:

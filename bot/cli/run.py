@@ -52,13 +52,12 @@ async def run_bot(settings: Settings) -> int:
     assert settings.discord.token is not None
     bot = ModBot(settings)
     loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
+    closing: list[asyncio.Task[None]] = []
 
     def _stop(signame: str) -> None:
-        if not stopping.is_set():
+        if not closing:
             log.info("received %s, shutting down", signame)
-            stopping.set()
-            loop.create_task(bot.close())
+            closing.append(loop.create_task(bot.close()))
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
@@ -83,6 +82,8 @@ async def run_bot(settings: Settings) -> int:
                 loop.remove_signal_handler(sig)
             except (NotImplementedError, RuntimeError):  # pragma: no cover - non-POSIX
                 pass
+        if closing:
+            await closing[0]  # finish closing the gateway, services and DB before asyncio.run() tears down
     log.info("modbot stopped")
     return EXIT_OK
 
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(
-        settings.logging.level, settings.logging.format, secrets=[settings.discord.token.get_secret_value()]
+        settings.logging.level, settings.logging.format, secrets=[settings.discord.token.get_secret_value()],
+        debug_content=settings.logging.debug_content,
     )
     return asyncio.run(run_bot(settings))

@@ -52,6 +52,87 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX audit_log_guild_at ON audit_log (guild_id, at);
         """,
     ),
+    Migration(
+        3,
+        "moderation: cases, member reports, channel cursors; audit log case link",
+        """
+        CREATE TABLE mod_cases (
+            id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id           INTEGER NOT NULL,
+            channel_id         INTEGER NOT NULL,
+            message_id         INTEGER NOT NULL UNIQUE,
+            author_id          INTEGER NOT NULL,
+            author_name        TEXT    NOT NULL DEFAULT '',
+            jump_url           TEXT    NOT NULL DEFAULT '',
+            content            TEXT,
+            evidence           TEXT,
+            flagged            INTEGER NOT NULL DEFAULT 0,
+            severity           TEXT    NOT NULL DEFAULT '',
+            labels_json        TEXT    NOT NULL DEFAULT '[]',
+            reasons_json       TEXT    NOT NULL DEFAULT '[]',
+            scores_json        TEXT    NOT NULL DEFAULT '{}',
+            source             TEXT    NOT NULL DEFAULT 'listener',
+            state              TEXT    NOT NULL DEFAULT 'pending',
+            note               TEXT,
+            claimed_by         INTEGER,
+            claimed_at         TEXT,
+            lock_actor_id      INTEGER,
+            lock_action        TEXT,
+            lock_at            TEXT,
+            decided_by         INTEGER,
+            decided_at         TEXT,
+            decision_reason    TEXT,
+            auto_action        TEXT,
+            message_deleted    INTEGER NOT NULL DEFAULT 0,
+            edit_count         INTEGER NOT NULL DEFAULT 0,
+            card_channel_id    INTEGER,
+            card_message_id    INTEGER,
+            digest_message_id  INTEGER,
+            content_purged_at  TEXT,
+            created_at         TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            updated_at         TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX mod_cases_state ON mod_cases (guild_id, state, id);
+        CREATE INDEX mod_cases_author ON mod_cases (guild_id, author_id, id);
+        CREATE INDEX mod_cases_unannounced ON mod_cases (id)
+            WHERE card_message_id IS NULL AND digest_message_id IS NULL;
+        CREATE TABLE mod_reports (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id     INTEGER NOT NULL REFERENCES mod_cases (id) ON DELETE CASCADE,
+            reporter_id INTEGER NOT NULL,
+            reason      TEXT,
+            at          TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            UNIQUE (case_id, reporter_id)
+        );
+        CREATE TABLE mod_channel_cursors (
+            channel_id      INTEGER PRIMARY KEY,
+            guild_id        INTEGER NOT NULL,
+            last_message_id INTEGER NOT NULL,
+            updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        ALTER TABLE audit_log ADD COLUMN case_id INTEGER;
+        ALTER TABLE audit_log ADD COLUMN reason TEXT;
+        CREATE INDEX audit_log_case ON audit_log (case_id);
+        """,
+    ),
+    Migration(
+        4,
+        "discussion threads",
+        """
+        CREATE TABLE discussion_threads (
+            thread_id      INTEGER PRIMARY KEY,
+            guild_id       INTEGER NOT NULL,
+            channel_id     INTEGER NOT NULL,
+            message_id     INTEGER NOT NULL,
+            article_id     TEXT    NOT NULL,
+            article_title  TEXT    NOT NULL DEFAULT '',
+            article_source TEXT    NOT NULL DEFAULT '',
+            created_by     INTEGER,
+            created_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX discussion_threads_article ON discussion_threads (article_id);
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

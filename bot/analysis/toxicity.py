@@ -1,0 +1,170 @@
+"""Detoxify behind a small interface: the model type, its status report and the result type of scoring.
+
+:class:`ToxicityModel` is what the scoring engine talks to: a tokenizer plus a runtime backend (PyTorch fp32,
+bf16 autocast, or ONNX Runtime int8), with ``predict(texts) -> probabilities``. Texts are tokenized once,
+sorted by token length and cut into padded sub-batches under a token budget, so short messages are not
+padded to the length of long ones. :func:`load_toxicity_model` (in :mod:`bot.analysis.runtimes.loader`)
+builds one from the ``[toxicity]`` config and never raises: on failure the model is ``None`` and the
+:class:`ToxicityStatus` says why (state ``degraded``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+
+from bot.analysis.runtimes import Backend
+
+State = Literal["ok", "degraded", "loading"]
+LABEL_RENAMES = {"toxic": "toxicity", "severe_toxic": "severe_toxicity", "identity_hate": "identity_attack"}
+PRIMARY_LABEL = "toxicity"
+
+
+@dataclass(frozen=True)
+class ToxicityStatus:
+    """Whether toxicity scoring works right now, and with what. Shown by /about and ``modbot analyze``."""
+
+    state: State
+    reason: str
+    variant: str
+    runtime: str
+    device: str = "cpu"
+    checkpoint: str | None = None
+    labels: tuple[str, ...] = ()
+    load_seconds: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when scores are available."""
+        return self.state == "ok"
+
+    @property
+    def summary(self) -> str:
+        """One line for people: state, model, runtime and the reason."""
+        what = f"Detoxify {self.variant} ({self.runtime}, {self.device})"
+        if self.state == "ok":
+            took = f", loaded in {self.load_seconds:.1f} s" if self.load_seconds is not None else ""
+            return f"ok: {what}{took}" + (f"; {self.reason}" if self.reason else "")
+        return f"{self.state}: {what}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {**asdict(self), "summary": self.summary}
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+@dataclass(frozen=True)
+class ToxicityResult:
+    """Scores of one message: whole text, and per sentence for long texts (so one bad sentence stands out).
+
+    ``scores`` are for the whole (normalized) text; ``per_sentence`` lists ``(sentence, scores)`` when the
+    message was long enough to split; ``max_sentence`` is the sentence with the highest toxicity.
+    ``available`` is False when no model could score (degraded / loading): ``scores`` is then empty.
+    """
+
+    scores: dict[str, float]
+    max_sentence: tuple[str, dict[str, float]] | None = None
+    per_sentence: tuple[tuple[str, dict[str, float]], ...] = ()
+    normalized_text: str = ""
+    original_text: str = ""
+    notes: tuple[str, ...] = ()
+    available: bool = True
+
+    @property
+    def peak(self) -> dict[str, float]:
+        """Per label, the highest score of the whole text and of any sentence."""
+        peak = dict(self.scores)
+        for _, scores in self.per_sentence:
+            for label, value in scores.items():
+                peak[label] = max(peak.get(label, 0.0), value)
+        return peak
+
+    @property
+    def toxicity(self) -> float | None:
+        """Peak value of the main ``toxicity`` label (None when unavailable)."""
+        return self.peak.get(PRIMARY_LABEL) if self.available else None
+
+
+class LoadResult(NamedTuple):
+    """What :func:`load_toxicity_model` returns: the model (or None) and the status explaining it.
+
+    ``upgrade``, when set, is slow follow-up work (exporting the ONNX model) to run in the background; it
+    switches the model's runtime when done and returns the new status.
+    """
+
+    model: ToxicityModel | None
+    status: ToxicityStatus
+    upgrade: Callable[[], ToxicityStatus] | None = None
+
+
+@dataclass
+class ToxicityModel:
+    """A loaded classifier. Thread-safe ``predict``; the backend can be swapped while serving."""
+
+    tokenizer: Any
+    backend: Backend
+    labels: tuple[str, ...]
+    variant: str
+    max_tokens: int
+    device: str = "cpu"
+    batch_size: int = 32
+    token_budget: int = 4096
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def runtime(self) -> str:
+        """Name of the backend in use (fp32, bf16, onnx-int8)."""
+        return self.backend.name
+
+    def swap_backend(self, backend: Backend) -> None:
+        """Switch runtime (e.g. to ONNX once exported); waits for a running batch to finish."""
+        with self._lock:
+            self.backend = backend
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, with special tokens, truncated to ``max_tokens``."""
+        enc = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens, padding=False,
+                             return_attention_mask=False, return_token_type_ids=False)
+        return enc["input_ids"]
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Label probabilities, shape ``(len(texts), len(labels))``, in input order."""
+        n_labels = len(self.labels)
+        out = np.zeros((len(texts), n_labels), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self.token_ids(texts)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        pad = self.tokenizer.pad_token_id or 0
+        start = 0
+        with self._lock:
+            while start < len(order):
+                stop, width = start, 0
+                while stop < len(order) and stop - start < self.batch_size:
+                    longer = max(width, len(ids[order[stop]]))
+                    if stop > start and longer * (stop - start + 1) > self.token_budget:
+                        break
+                    width, stop = longer, stop + 1
+                rows = order[start:stop]
+                input_ids = np.full((len(rows), width), pad, dtype=np.int64)
+                mask = np.zeros((len(rows), width), dtype=np.int64)
+                for r, i in enumerate(rows):
+                    input_ids[r, : len(ids[i])] = ids[i]
+                    mask[r, : len(ids[i])] = 1
+                logits = self.backend.logits(input_ids, mask)[:, :n_labels]
+                out[rows] = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+                start = stop
+        return out
+
+
+def load_toxicity_model(cfg: Any) -> LoadResult:
+    """Load the configured Detoxify model; never raises (see :mod:`bot.analysis.runtimes.loader`)."""
+    from bot.analysis.runtimes.loader import load
+
+    return load(cfg)

@@ -1,0 +1,257 @@
+"""Effective per-guild settings: the file config with the guild's overrides applied, cached, invalidated on write.
+
+Other features read one interface::
+
+    settings = await services.guild_config.effective(guild_id)   # -> GuildSettings
+    settings.moderation.mod_channel_id, settings.policy.partisan_threshold, settings.summaries.default_length
+    settings = services.guild_config.current(guild_id)           # the same, synchronously, once load() ran
+
+Overrides are applied onto the guild's copy of the section model with ``model_validate``, so a guild value obeys
+exactly the rules of the file config; a rejected value raises :class:`GuildConfigError` with one readable line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.analysis.config import PolicyConfig
+from bot.articles.config import SummariesConfig
+from bot.guildconf.keys import GUILD_KEYS, GuildKey, ValueKind, guild_key
+from bot.guildconf.repository import GuildSettingsRepository
+from bot.guildconf.values import ValueParseError, format_value, parse_value, referenced_ids, to_json
+from bot.moderation_config import ModerationConfig
+from bot.settings import Settings
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class GuildConfigError(ValueError):
+    """A ``/config`` change was refused; ``str(error)`` is the message for the administrator."""
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    """What applies in one guild: the three overridable sections plus the raw overrides (``key -> value``)."""
+
+    guild_id: int
+    moderation: ModerationConfig
+    policy: PolicyConfig
+    summaries: SummariesConfig
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def value(self, key: GuildKey | str) -> Any:
+        """The effective value of a key."""
+        spec = key if isinstance(key, GuildKey) else guild_key(key)
+        return getattr(getattr(self, spec.section), spec.field)
+
+    def is_overridden(self, key: GuildKey | str) -> bool:
+        """True when the guild set this key itself."""
+        return (key.name if isinstance(key, GuildKey) else key) in self.overrides
+
+
+@dataclass(frozen=True)
+class Change:
+    """A stored change: the key and its effective value before and after, as display text."""
+
+    key: GuildKey
+    before: str
+    after: str
+    changed: bool = True
+
+
+def apply_overrides(base: M, overrides: Mapping[str, Any]) -> M:
+    """A validated copy of ``base`` with ``overrides`` (field -> value); raises ``ValidationError``."""
+    if not overrides:
+        return base
+    return type(base).model_validate({**base.model_dump(), **dict(overrides)})
+
+
+def describe_error(key: GuildKey, exc: ValidationError) -> str:
+    """One clear line per pydantic error, naming the key the administrator typed."""
+    lines = []
+    for error in exc.errors():
+        loc = ".".join(str(part) for part in error["loc"][1:])
+        where = key.name + (f"[{loc}]" if loc else "")
+        message = str(error["msg"])
+        if error["type"] == "literal_error" and key.kind is ValueKind.ACTIONS:
+            message = f"actions must be one of {', '.join(key.choices)}"
+        lines.append(f"`{where}`: {message}.")
+    return "Invalid value. " + " ".join(lines)
+
+
+class GuildConfigService:
+    """Per-guild settings behind one small interface; cogs never touch ``guild_settings`` directly."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.repo = GuildSettingsRepository(db)
+        self._cache: dict[int, GuildSettings] = {}
+        self._db = db
+        self._loaded = False
+        self._base: GuildSettings | None = None
+
+    def _sections(self) -> dict[str, BaseModel]:
+        return {"moderation": self.settings.moderation, "policy": self.settings.policy,
+                "summaries": self.settings.summaries}
+
+    def _build(self, guild_id: int, overrides: Mapping[str, Any]) -> GuildSettings:
+        """Apply overrides section by section (raises ``ValidationError`` on the first bad section)."""
+        sections = self._sections()
+        for name, base in list(sections.items()):
+            keys = [GUILD_KEYS[k] for k in overrides if k in GUILD_KEYS]
+            fields = {key.field: overrides[key.name] for key in keys if key.section == name}
+            sections[name] = apply_overrides(base, fields)
+        return GuildSettings(guild_id, overrides=dict(overrides), **sections)  # type: ignore[arg-type]
+
+    def _build_tolerant(self, guild_id: int, overrides: Mapping[str, Any]) -> GuildSettings:
+        """Like :meth:`_build`, but stored values that no longer validate (an upgrade) are skipped, not fatal."""
+        known = {k: v for k, v in overrides.items() if k in GUILD_KEYS}
+        try:
+            return self._build(guild_id, known)
+        except ValidationError:
+            pass
+        kept: dict[str, Any] = {}
+        for key, value in known.items():
+            try:
+                self._build(guild_id, {**kept, key: value})
+            except ValidationError:
+                log.warning("guild %s: stored setting %s is no longer valid and is ignored", guild_id, key)
+                continue
+            kept[key] = value
+        return self._build(guild_id, kept)
+
+    async def effective(self, guild_id: int) -> GuildSettings:
+        """The settings that apply in ``guild_id`` (cached until the next change)."""
+        cached = self._cache.get(guild_id)
+        if cached is not None:
+            return cached
+        built = self._build_tolerant(guild_id, await self.repo.overrides(guild_id))
+        self._cache[guild_id] = built
+        return built
+
+    def cached(self, guild_id: int) -> GuildSettings | None:
+        """The cached settings of a guild, if loaded."""
+        return self._cache.get(guild_id)
+
+    async def load(self) -> None:
+        """Build the settings of every guild that has overrides (idempotent; the bot calls it at start)."""
+        if self._loaded:
+            return
+        rows = await self._db.fetchall("SELECT DISTINCT guild_id FROM guild_settings")
+        for row in rows:
+            await self.effective(int(row["guild_id"]))
+        self._loaded = True
+
+    def current(self, guild_id: int) -> GuildSettings:
+        """The settings of ``guild_id`` without I/O, for synchronous callers (event handlers, permission checks).
+
+        Exact once :meth:`load` has run: guilds with overrides are cached then and re-cached on every change, and
+        any other guild uses the file config.
+        """
+        cached = self._cache.get(guild_id)
+        if cached is not None:
+            return cached
+        if not self._loaded:
+            log.warning("guild settings read before load(); using the file config for guild %s", guild_id)
+        if self._base is None:
+            self._base = self._build(0, {})
+        return GuildSettings(guild_id, self._base.moderation, self._base.policy, self._base.summaries)
+
+    def invalidate(self, guild_id: int | None = None) -> None:
+        """Forget cached settings (of one guild, or all)."""
+        if guild_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(guild_id, None)
+
+    async def set(
+        self,
+        guild_id: int,
+        name: str,
+        raw: str,
+        *,
+        actor_id: int | None,
+        known_channels: Collection[int] | None = None,
+        known_roles: Collection[int] | None = None,
+    ) -> Change:
+        """Validate and store ``raw`` for key ``name``; raises :class:`GuildConfigError` (nothing stored)."""
+        try:
+            key = guild_key(name)
+            value = parse_value(key, raw)
+        except ValueError as exc:  # UnknownKeyError, ValueParseError
+            raise GuildConfigError(str(exc)) from None
+        self._check_ids(key, value, known_channels, known_roles)
+        current = await self.effective(guild_id)
+        stored = dict(current.overrides)
+        try:
+            candidate = self._build(guild_id, {**stored, key.name: value})
+        except ValidationError as exc:
+            raise GuildConfigError(describe_error(key, exc)) from None
+        before, after = current.value(key), candidate.value(key)
+        normalized = after.model_dump() if isinstance(after, BaseModel) else after
+        old_json = to_json(stored[key.name]) if key.name in stored else None
+        await self.repo.set(guild_id, key.name, to_json(normalized), actor_id=actor_id, old_json=old_json)
+        self.invalidate(guild_id)
+        await self.effective(guild_id)  # re-cache now so current() sees the change at once
+        log.info("guild %s: %s set by %s", guild_id, key.name, actor_id)
+        return Change(key, format_value(key, before), format_value(key, after), before != after)
+
+    async def last_changes(self, guild_id: int) -> dict[str, tuple[datetime | None, int | None]]:
+        """key -> (when, by whom) for each value this guild set (for ``/config show``)."""
+        out: dict[str, tuple[datetime | None, int | None]] = {}
+        for key, (stamp, actor) in (await self.repo.updated(guild_id)).items():
+            try:
+                when: datetime | None = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            except ValueError:
+                when = None
+            out[key] = (when, actor)
+        return out
+
+    async def reset(self, guild_id: int, name: str, *, actor_id: int | None) -> Change:
+        """Drop the guild's override of ``name`` (back to the file config)."""
+        try:
+            key = guild_key(name)
+        except ValueError as exc:
+            raise GuildConfigError(str(exc)) from None
+        before = (await self.effective(guild_id)).value(key)
+        removed = await self.repo.reset(guild_id, key.name, actor_id=actor_id)
+        self.invalidate(guild_id)
+        after = (await self.effective(guild_id)).value(key)
+        if removed:
+            log.info("guild %s: %s reset by %s", guild_id, key.name, actor_id)
+        return Change(key, format_value(key, before), format_value(key, after), removed)
+
+    @staticmethod
+    def _check_ids(key: GuildKey, value: Any, channels: Collection[int] | None, roles: Collection[int] | None) -> None:
+        known = roles if key.kind is ValueKind.ROLE else channels
+        if known is None:
+            return
+        missing = [i for i in referenced_ids(key, value) if i not in known]
+        if missing:
+            what = "role" if key.kind is ValueKind.ROLE else "channel"
+            raise GuildConfigError(f"No {what} with id {missing[0]} in this server; nothing was changed.")
+
+
+def ensure_guild_config(services: Any) -> GuildConfigService:
+    """``services.guild_config``, created on first use when the services were built without it."""
+    existing = getattr(services, "guild_config", None)
+    if isinstance(existing, GuildConfigService):
+        return existing
+    created = GuildConfigService(services.settings, services.db)
+    services.guild_config = created
+    return created
+
+
+__all__ = [
+    "Change", "GuildConfigError", "GuildConfigService", "GuildSettings", "ValueParseError", "apply_overrides",
+    "ensure_guild_config",
+]

@@ -1,0 +1,84 @@
+"""The audit repository: every moderation action (who, what, when, target, reason) in ``audit_log``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.moderation.models import AuditEntry, from_iso, to_iso, utcnow
+from bot.storage import Database
+
+
+def _entry(row: Any) -> AuditEntry:
+    at = from_iso(row["at"])
+    assert at is not None
+    return AuditEntry(
+        id=int(row["id"]),
+        at=at,
+        guild_id=row["guild_id"],
+        actor_id=row["actor_id"],
+        action=str(row["action"]),
+        target=row["target"],
+        detail=row["detail"],
+        case_id=row["case_id"],
+        reason=row["reason"],
+    )
+
+
+class AuditRepository:
+    """Append-only writes and simple reads of ``audit_log``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self,
+        action: str,
+        *,
+        guild_id: int | None,
+        actor_id: int | None,
+        case_id: int | None = None,
+        target: str | None = None,
+        reason: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Append one entry; returns its id. ``action`` is a dotted verb such as ``case.remove``."""
+        return await self._db.execute(
+            "INSERT INTO audit_log (at, guild_id, actor_id, action, target, detail, case_id, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                to_iso(now or utcnow()),
+                guild_id,
+                actor_id,
+                action,
+                target,
+                json.dumps(dict(detail), sort_keys=True) if detail else None,
+                case_id,
+                reason,
+            ),
+        )
+
+    async def for_case(self, case_id: int) -> list[AuditEntry]:
+        """Entries about one case, oldest first."""
+        rows = await self._db.fetchall("SELECT * FROM audit_log WHERE case_id = ? ORDER BY id", (case_id,))
+        return [_entry(row) for row in rows]
+
+    async def for_member(self, guild_id: int, member_id: int, *, limit: int = 25) -> list[AuditEntry]:
+        """Entries about a member (targeting them, or about their cases), newest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM audit_log WHERE guild_id = ? AND (target = ? OR case_id IN "
+            "(SELECT id FROM mod_cases WHERE guild_id = ? AND author_id = ?)) ORDER BY id DESC LIMIT ?",
+            (guild_id, f"user:{member_id}", guild_id, member_id, limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def count(self, action: str | None = None) -> int:
+        """How many entries (optionally of one action) are stored."""
+        if action is None:
+            row = await self._db.fetchone("SELECT COUNT(*) FROM audit_log")
+        else:
+            row = await self._db.fetchone("SELECT COUNT(*) FROM audit_log WHERE action = ?", (action,))
+        return int(row[0]) if row else 0

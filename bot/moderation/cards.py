@@ -1,0 +1,259 @@
+"""Case cards as plain data (title, fields, buttons): the cogs turn this into an embed and a view."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.moderation.models import Case
+from bot.moderation.state import Action, CaseState, available_actions
+
+CUSTOM_ID_PREFIX = "modbot:case"
+CASE_CUSTOM_ID = re.compile(r"^modbot:case:(?P<case_id>\d+):(?P<action>[a-z_]+)$")
+CARD_FOOTER = re.compile(r"\bCase #(?P<case_id>\d+)\b")
+DIGEST_MARKER = "new case"
+_DIGEST_IDS = re.compile(r"#(\d+)(?:\u2013#(\d+))?")
+
+STATE_COLORS: dict[CaseState, int] = {
+    CaseState.PENDING: 0xE67E22,
+    CaseState.ESCALATED: 0x9B59B6,
+    CaseState.APPROVED: 0x2ECC71,
+    CaseState.REMOVED: 0xE74C3C,
+    CaseState.WARNED: 0xF1C40F,
+    CaseState.TIMED_OUT: 0x992D22,
+}
+BUTTON_STYLES: dict[Action, str] = {
+    Action.APPROVE: "success",
+    Action.REMOVE: "danger",
+    Action.WARN: "primary",
+    Action.TIMEOUT: "primary",
+    Action.ESCALATE: "secondary",
+    Action.CLAIM: "secondary",
+}
+PAST_TENSE: dict[Action, str] = {
+    Action.APPROVE: "approved",
+    Action.REMOVE: "removed",
+    Action.WARN: "warned",
+    Action.TIMEOUT: "timed out",
+    Action.ESCALATE: "escalated",
+    Action.CLAIM: "claimed",
+}
+_MD_SPECIAL = re.compile(r"([\\*_~`|>#\[\]])")
+
+
+@dataclass(frozen=True)
+class CardField:
+    """One embed field."""
+
+    name: str
+    value: str
+    inline: bool = True
+
+
+@dataclass(frozen=True)
+class CardButton:
+    """One button: the action, its caption, style name and persistent custom_id."""
+
+    action: Action
+    label: str
+    style: str
+    custom_id: str
+
+
+@dataclass(frozen=True)
+class CardContent:
+    """Everything a case card shows, as plain data."""
+
+    title: str
+    description: str
+    color: int
+    url: str | None
+    footer: str
+    fields: tuple[CardField, ...] = ()
+    buttons: tuple[CardButton, ...] = field(default_factory=tuple)
+
+
+def custom_id(case_id: int, action: Action | str) -> str:
+    """Persistent custom_id of a card component: ``modbot:case:<id>:<action>``."""
+    name = action.value if isinstance(action, Action) else action
+    return f"{CUSTOM_ID_PREFIX}:{case_id}:{name}"
+
+
+def parse_custom_id(value: str) -> tuple[int, str] | None:
+    """``(case_id, action)`` from a card custom_id, or None."""
+    match = CASE_CUSTOM_ID.match(value or "")
+    return (int(match["case_id"]), match["action"]) if match else None
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape Discord markdown so member text renders literally."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "\u2026"
+
+
+def excerpt(content: str, evidence: str | None, limit: int) -> str:
+    """The message text, escaped, at most ``limit`` characters, with the evidence sentence in bold.
+
+    When the evidence lies beyond the limit the window is moved so that it stays visible.
+    """
+    text = content.strip()
+    start = text.lower().find(evidence.strip().lower()) if evidence and evidence.strip() else -1
+    if start < 0:
+        return escape_markdown(_clip(text, limit))
+    end = start + len(evidence.strip())
+    lo = 0
+    if len(text) > limit and end > limit:
+        lo = max(0, min(start - limit // 4, len(text) - limit))
+    hi = min(len(text), lo + limit)
+    before = escape_markdown(text[lo:start])
+    hit = escape_markdown(text[start:min(end, hi)])
+    after = escape_markdown(text[min(end, hi):hi])
+    prefix = "\u2026" if lo > 0 else ""
+    suffix = "\u2026" if hi < len(text) else ""
+    return f"{prefix}{before}**{hit}**{after}{suffix}"
+
+
+def timestamp(when: datetime, style: str = "f") -> str:
+    """Discord's localized timestamp markup."""
+    return f"<t:{int(when.timestamp())}:{style}>"
+
+
+def format_scores(scores: dict[str, float], limit: int = 6) -> str:
+    """Top scores, highest first: ``toxicity 0.91 · insult 0.40``."""
+    top = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
+    return " \u00b7 ".join(f"{name} {value:.2f}" for name, value in top) or "\u2014"
+
+
+def status_line(case: Case) -> str:
+    """Who did what and when (or who is handling it)."""
+    if case.state is CaseState.PENDING:
+        line = "Waiting for a moderator"
+    else:
+        who = f"<@{case.decided_by}>" if case.decided_by else "a moderator"
+        when = f" {timestamp(case.decided_at)}" if case.decided_at else ""
+        line = f"**{case.state.label}** by {who}{when}"
+        if case.decision_reason:
+            line += f"\nReason: {_clip(escape_markdown(case.decision_reason), 300)}"
+    if case.claimed_by and case.is_open:
+        line += f"\nClaimed by <@{case.claimed_by}>"
+    return line
+
+
+def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = True) -> CardContent:
+    """The card for ``case``: decided cases have no buttons."""
+    if case.content_purged_at is not None or case.content is None:
+        description = "_Message content purged after the retention period._"
+    else:
+        description = excerpt(case.content, case.evidence, excerpt_chars) or "_(no text)_"
+    fields = [
+        CardField("Author", f"<@{case.author_id}>" + (f" ({escape_markdown(case.author_name)})" if case.author_name
+                                                      else "")),
+        CardField("Channel", f"<#{case.channel_id}>"),
+        CardField("Message", f"[Jump to message]({case.jump_url})" if case.jump_url else str(case.message_id)),
+    ]
+    if case.labels:
+        fields.append(CardField("Labels", ", ".join(case.labels)))
+    if case.severity:
+        fields.append(CardField("Severity", case.severity))
+    fields.append(CardField("Scores", format_scores(case.scores)))
+    if case.reasons:
+        reasons = "\n".join(f"\u2022 {_clip(reason, 200)}" for reason in case.reasons[:5])
+        fields.append(CardField("Reasons", _clip(reasons, 1024), inline=False))
+    if case.report_count:
+        fields.append(CardField("Member reports", str(case.report_count)))
+    flags = []
+    if case.message_deleted:
+        flags.append("Message deleted")
+    if case.edit_count:
+        flags.append(f"Edited {case.edit_count}\u00d7 (re-scored: {'flagged' if case.flagged else 'not flagged'})")
+    if case.auto_action:
+        flags.append(f"Automatic action: {case.auto_action}")
+    if flags:
+        fields.append(CardField("Message status", "\n".join(flags), inline=False))
+    fields.append(CardField("Status", _clip(status_line(case), 1024), inline=False))
+    if case.note:
+        fields.append(CardField("Note", _clip(case.note, 1024), inline=False))
+    buttons: tuple[CardButton, ...] = ()
+    if with_buttons:
+        buttons = tuple(
+            CardButton(action, action.label, BUTTON_STYLES[action], custom_id(case.id, action))
+            for action in available_actions(case.state, claimed=case.claimed_by is not None)
+        )
+    source = " \u00b7 reported by members" if case.source == "report" else ""
+    return CardContent(
+        title=f"Case #{case.id} \u00b7 {case.state.label}",
+        description=description,
+        color=STATE_COLORS[case.state],
+        url=case.jump_url or None,
+        footer=f"Case #{case.id} \u00b7 message {case.message_id}{source}",
+        fields=tuple(fields),
+        buttons=buttons,
+    )
+
+
+def compress_ranges(ids: Iterable[int]) -> str:
+    """``#3–#5, #9`` from ``[3, 4, 5, 9]``."""
+    ordered = sorted(set(ids))
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(f"#{ordered[i]}" if i == j else f"#{ordered[i]}\u2013#{ordered[j]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def render_digest(case_ids: Sequence[int]) -> str:
+    """One message standing for many cases: ``**12 new cases** (#5–#16) — use /queue to review them.``"""
+    count = len(case_ids)
+    noun = "case" if count == 1 else "cases"
+    return f"**{count} new {noun}** ({compress_ranges(case_ids)}) \u2014 use `/queue` to review them."
+
+
+def parse_digest(text: str) -> list[int]:
+    """Case ids named by a digest message (inverse of :func:`render_digest`)."""
+    if DIGEST_MARKER not in (text or ""):
+        return []
+    ids: list[int] = []
+    for first, last in _DIGEST_IDS.findall(text):
+        lo = int(first)
+        hi = int(last) if last else lo
+        ids.extend(range(lo, hi + 1))
+    return ids
+
+
+def chunk_for_digest(case_ids: Sequence[int], max_chars: int = 1800) -> list[list[int]]:
+    """Split case ids into groups whose digest text stays under ``max_chars``."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    for case_id in case_ids:
+        candidate = [*current, case_id]
+        if current and len(render_digest(candidate)) > max_chars:
+            chunks.append(current)
+            current = [case_id]
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def mod_log_line(case: Case, actor_id: int, action: Action, reason: str | None = None, extra: str = "") -> str:
+    """The mod-log channel entry for a decision."""
+    line = (
+        f"Case #{case.id}: <@{actor_id}> {PAST_TENSE[action]} <@{case.author_id}>'s message in <#{case.channel_id}>"
+    )
+    if extra:
+        line += f" ({extra})"
+    if case.jump_url:
+        line += f" \u2014 [jump]({case.jump_url})"
+    if reason:
+        line += f"\nReason: {_clip(escape_markdown(reason), 500)}"
+    return line

@@ -1,0 +1,266 @@
+"""The cases repository: one case per message (UNIQUE + ON CONFLICT), atomic decisions, queue queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.moderation.models import Case, MessageSnapshot, to_iso, utcnow
+from bot.moderation.scoring import Assessment
+from bot.moderation.state import Action, CaseState
+from bot.storage import Database
+
+_SELECT = (
+    "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count FROM mod_cases c"
+)
+_OPEN_SQL = "('pending', 'escalated')"
+STALE_LOCK = timedelta(minutes=2)
+_LOCK_SET = "UPDATE mod_cases SET lock_actor_id = ?, lock_action = ?, lock_at = ?, updated_at = ? WHERE id = ? "
+_LOCK_OPEN = _LOCK_SET + "AND state IN ('pending', 'escalated') AND (lock_actor_id IS NULL OR lock_at < ?)"
+_LOCK_ESCALATE = _LOCK_SET + "AND state = 'pending' AND (lock_actor_id IS NULL OR lock_at < ?)"
+
+
+@dataclass(frozen=True)
+class LockResult:
+    """Outcome of trying to take the decision lock: ``case`` is the case as it is now."""
+
+    acquired: bool
+    case: Case | None
+
+
+def _verdict_columns(assessment: Assessment) -> dict[str, object]:
+    return {
+        "flagged": int(assessment.flagged),
+        "severity": assessment.severity,
+        "labels_json": json.dumps(list(assessment.labels)),
+        "reasons_json": json.dumps(list(assessment.reasons)),
+        "scores_json": json.dumps(assessment.scores, sort_keys=True),
+        "evidence": assessment.evidence or None,
+    }
+
+
+class CaseRepository:
+    """Reads and writes ``mod_cases``. Every state change is a conditional UPDATE so races resolve in SQLite."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def open(
+        self, message: MessageSnapshot, assessment: Assessment, *, source: str = "listener", now: datetime | None = None
+    ) -> tuple[Case, bool]:
+        """Insert a case for ``message`` unless one exists; returns ``(case, created)``."""
+        stamp = to_iso(now or utcnow())
+        verdict = _verdict_columns(assessment)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO mod_cases (guild_id, channel_id, message_id, author_id, author_name, jump_url, content, "
+                "source, created_at, updated_at, flagged, severity, labels_json, reasons_json, scores_json, evidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(message_id) DO NOTHING RETURNING id",
+                (
+                    message.guild_id, message.channel_id, message.message_id, message.author_id, message.author_name,
+                    message.jump_url, message.content, source, stamp, stamp, verdict["flagged"], verdict["severity"],
+                    verdict["labels_json"], verdict["reasons_json"], verdict["scores_json"], verdict["evidence"],
+                ),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        case = await self.get_by_message(message.message_id)
+        assert case is not None
+        return case, row is not None
+
+    async def get(self, case_id: int) -> Case | None:
+        """The case with this id."""
+        row = await self._db.fetchone(f"{_SELECT} WHERE c.id = ?", (case_id,))
+        return Case.from_row(row) if row else None
+
+    async def get_by_message(self, message_id: int) -> Case | None:
+        """The case for this Discord message."""
+        row = await self._db.fetchone(f"{_SELECT} WHERE c.message_id = ?", (message_id,))
+        return Case.from_row(row) if row else None
+
+    async def update_snapshot(
+        self, message_id: int, content: str, assessment: Assessment, *, now: datetime | None = None
+    ) -> Case | None:
+        """Store an edited message's text and new verdict. An approved case whose edit is flagged re-opens."""
+        cols = _verdict_columns(assessment)
+        stamp = to_iso(now or utcnow())
+        await self._db.execute(
+            "UPDATE mod_cases SET content = ?, evidence = ?, flagged = ?, severity = ?, labels_json = ?, "
+            "reasons_json = ?, scores_json = ?, edit_count = edit_count + 1, updated_at = ?, "
+            "state = CASE WHEN state = 'approved' AND ? = 1 THEN 'pending' ELSE state END, "
+            "note = CASE WHEN state = 'approved' AND ? = 1 THEN 'Re-opened: edited after approval' ELSE note END "
+            "WHERE message_id = ? AND (content IS NOT ? OR flagged != ?)",
+            (
+                content, cols["evidence"], cols["flagged"], cols["severity"], cols["labels_json"],
+                cols["reasons_json"], cols["scores_json"], stamp, cols["flagged"], cols["flagged"],
+                message_id, content, cols["flagged"],
+            ),
+        )
+        return await self.get_by_message(message_id)
+
+    async def mark_deleted(self, message_id: int, *, now: datetime | None = None) -> Case | None:
+        """Record that the message is gone (deleted by its author or someone else)."""
+        changed = await self._db.execute(
+            "UPDATE mod_cases SET message_deleted = 1, updated_at = ? WHERE message_id = ? AND message_deleted = 0",
+            (to_iso(now or utcnow()), message_id),
+        )
+        return await self.get_by_message(message_id) if changed else None
+
+    async def try_lock(
+        self, case_id: int, actor_id: int, action: Action, *, now: datetime | None = None
+    ) -> LockResult:
+        """Atomically reserve an open case for ``action`` by ``actor_id`` (first one wins)."""
+        when = now or utcnow()
+        sql = _LOCK_ESCALATE if action is Action.ESCALATE else _LOCK_OPEN
+        changed = await self._db.execute(
+            sql,
+            (actor_id, action.value, to_iso(when), to_iso(when), case_id, to_iso(when - STALE_LOCK)),
+        )
+        return LockResult(acquired=changed == 1, case=await self.get(case_id))
+
+    async def finish(
+        self,
+        case_id: int,
+        actor_id: int,
+        action: Action,
+        state: CaseState,
+        *,
+        reason: str | None = None,
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> Case | None:
+        """Apply a locked decision: set the state, who and when, and release the lock."""
+        stamp = to_iso(now or utcnow())
+        changed = await self._db.execute(
+            "UPDATE mod_cases SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, note = ?, "
+            "lock_actor_id = NULL, lock_action = NULL, lock_at = NULL, updated_at = ? "
+            "WHERE id = ? AND lock_actor_id = ? AND lock_action = ?",
+            (state.value, actor_id, stamp, reason, note, stamp, case_id, actor_id, action.value),
+        )
+        return await self.get(case_id) if changed else None
+
+    async def release(self, case_id: int, actor_id: int, *, note: str | None = None) -> Case | None:
+        """Give the lock back (the action failed); the case stays open, ``note`` says why."""
+        await self._db.execute(
+            "UPDATE mod_cases SET lock_actor_id = NULL, lock_action = NULL, lock_at = NULL, note = ?, "
+            "updated_at = ? WHERE id = ? AND lock_actor_id = ?",
+            (note, to_iso(utcnow()), case_id, actor_id),
+        )
+        return await self.get(case_id)
+
+    async def release_all_locks(self) -> int:
+        """At start nothing is in flight: free every decision lock left by a crash."""
+        return await self._db.execute(
+            "UPDATE mod_cases SET lock_actor_id = NULL, lock_action = NULL, lock_at = NULL "
+            "WHERE lock_actor_id IS NOT NULL"
+        )
+
+    async def claim(self, case_id: int, actor_id: int, *, now: datetime | None = None) -> LockResult:
+        """Mark an open, unclaimed case as handled by ``actor_id`` (first one wins)."""
+        stamp = to_iso(now or utcnow())
+        changed = await self._db.execute(
+            "UPDATE mod_cases SET claimed_by = ?, claimed_at = ?, updated_at = ? "
+            "WHERE id = ? AND state IN ('pending', 'escalated') AND claimed_by IS NULL",
+            (actor_id, stamp, stamp, case_id),
+        )
+        return LockResult(acquired=changed == 1, case=await self.get(case_id))
+
+    async def set_note(self, case_id: int, note: str | None) -> None:
+        """Replace the case's note (shown on the card)."""
+        await self._db.execute("UPDATE mod_cases SET note = ? WHERE id = ?", (note, case_id))
+
+    async def set_auto_action(self, case_id: int, action: str, note: str | None = None) -> None:
+        """Record an automatic action taken when the case opened."""
+        await self._db.execute(
+            "UPDATE mod_cases SET auto_action = ?, note = COALESCE(?, note) WHERE id = ?", (action, note, case_id)
+        )
+
+    async def set_card(self, case_id: int, channel_id: int, message_id: int) -> None:
+        """Remember the posted card (first one recorded wins)."""
+        await self._db.execute(
+            "UPDATE mod_cases SET card_channel_id = ?, card_message_id = ? WHERE id = ? AND card_message_id IS NULL",
+            (channel_id, message_id, case_id),
+        )
+
+    async def set_digest(self, case_ids: Sequence[int], channel_id: int, message_id: int) -> None:
+        """Remember the digest message that announced these cases."""
+        if not case_ids:
+            return
+        await self._db.execute(
+            "UPDATE mod_cases SET digest_message_id = ?, card_channel_id = COALESCE(card_channel_id, ?) "
+            "WHERE id IN (SELECT value FROM json_each(?)) AND digest_message_id IS NULL",
+            (message_id, channel_id, json.dumps([int(i) for i in case_ids])),
+        )
+
+    async def unannounced(self, limit: int = 10_000) -> list[Case]:
+        """Open cases with neither a card nor a digest yet, oldest first."""
+        rows = await self._db.fetchall(
+            f"{_SELECT} WHERE c.card_message_id IS NULL AND c.digest_message_id IS NULL "
+            f"AND c.state IN {_OPEN_SQL} ORDER BY c.id LIMIT ?",
+            (limit,),
+        )
+        return [Case.from_row(row) for row in rows]
+
+    def _open_filter(
+        self, guild_id: int, label: str | None, channel_id: int | None
+    ) -> tuple[str, list[object]]:
+        where = [f"c.guild_id = ? AND c.state IN {_OPEN_SQL}"]
+        params: list[object] = [guild_id]
+        if label:
+            where.append("EXISTS (SELECT 1 FROM json_each(c.labels_json) j WHERE lower(j.value) = lower(?))")
+            params.append(label)
+        if channel_id:
+            where.append("c.channel_id = ?")
+            params.append(channel_id)
+        return " AND ".join(where), params
+
+    async def list_open(
+        self,
+        guild_id: int,
+        *,
+        label: str | None = None,
+        channel_id: int | None = None,
+        offset: int = 0,
+        limit: int = 10,
+    ) -> list[Case]:
+        """Open cases of a guild, oldest first, optionally filtered by label or channel."""
+        where, params = self._open_filter(guild_id, label, channel_id)
+        rows = await self._db.fetchall(
+            f"{_SELECT} WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?", (*params, limit, offset)
+        )
+        return [Case.from_row(row) for row in rows]
+
+    async def count_open(self, guild_id: int, *, label: str | None = None, channel_id: int | None = None) -> int:
+        """How many open cases match the filters."""
+        where, params = self._open_filter(guild_id, label, channel_id)
+        sql = f"SELECT COUNT(*) FROM mod_cases c WHERE {where}"  # noqa: S608 - constant fragments and "?" only
+        row = await self._db.fetchone(sql, params)
+        return int(row[0]) if row else 0
+
+    async def open_labels(self, guild_id: int) -> list[str]:
+        """Distinct labels among open cases (for autocomplete)."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT j.value FROM mod_cases c, json_each(c.labels_json) j "
+            "WHERE c.guild_id = ? AND c.state IN ('pending', 'escalated') ORDER BY j.value",
+            (guild_id,),
+        )
+        return [str(row[0]) for row in rows]
+
+    async def for_author(self, guild_id: int, author_id: int, *, limit: int = 25) -> list[Case]:
+        """A member's cases, newest first."""
+        rows = await self._db.fetchall(
+            f"{_SELECT} WHERE c.guild_id = ? AND c.author_id = ? ORDER BY c.id DESC LIMIT ?",
+            (guild_id, author_id, limit),
+        )
+        return [Case.from_row(row) for row in rows]
+
+    async def count_for_author(self, guild_id: int, author_id: int) -> dict[str, int]:
+        """A member's case counts per state."""
+        rows = await self._db.fetchall(
+            "SELECT state, COUNT(*) FROM mod_cases WHERE guild_id = ? AND author_id = ? GROUP BY state",
+            (guild_id, author_id),
+        )
+        return {str(row[0]): int(row[1]) for row in rows}

@@ -1,0 +1,137 @@
+"""Lists as plain data: a ``/queue`` page, a case's audit trail, a member's ``/history``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.moderation.cards import CardContent, CardField, escape_markdown, timestamp
+from bot.moderation.models import AuditEntry, Case
+
+QUEUE_COLOR = 0x3498DB
+LINE_EXCERPT = 80
+DESCRIPTION_MAX = 4096
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of ``/queue``: ``page`` is 1-based and already clamped to ``pages``."""
+
+    content: CardContent
+    page: int
+    pages: int
+    total: int
+
+
+def page_count(total: int, page_size: int) -> int:
+    """Pages needed for ``total`` items (at least 1)."""
+    return max(1, math.ceil(total / page_size))
+
+
+def clamp_page(page: int, total: int, page_size: int) -> int:
+    """``page`` limited to 1..page_count."""
+    return min(max(1, page), page_count(total, page_size))
+
+
+def _excerpt(case: Case) -> str:
+    if case.content is None:
+        return "(content purged)"
+    text = " ".join(case.content.split())
+    text = text if len(text) <= LINE_EXCERPT else text[: LINE_EXCERPT - 1] + "\u2026"
+    return escape_markdown(text)
+
+
+def queue_line(case: Case, *, with_excerpt: bool = True) -> str:
+    """One case in a list."""
+    labels = ", ".join(case.labels) or "unlabelled"
+    extra = []
+    if case.state.value != "pending":
+        extra.append(case.state.label.lower())
+    if case.claimed_by:
+        extra.append(f"claimed by <@{case.claimed_by}>")
+    if case.report_count:
+        extra.append(f"{case.report_count} report{'s' if case.report_count != 1 else ''}")
+    tail = f" \u00b7 {', '.join(extra)}" if extra else ""
+    link = f"[#{case.id}]({case.jump_url})" if case.jump_url else f"#{case.id}"
+    return (
+        f"**{link}** \u00b7 {labels} \u00b7 <@{case.author_id}> in <#{case.channel_id}> \u00b7 "
+        f"{timestamp(case.created_at, 'R')}{tail}" + (f"\n\u2003{_excerpt(case)}" if with_excerpt else "")
+    )
+
+
+def render_queue_page(
+    cases: Sequence[Case],
+    *,
+    total: int,
+    page: int,
+    page_size: int,
+    label: str | None = None,
+    channel_id: int | None = None,
+) -> QueuePage:
+    """The ``/queue`` embed for one page of open cases."""
+    pages = page_count(total, page_size)
+    filters = []
+    if label:
+        filters.append(f"label **{escape_markdown(label)}**")
+    if channel_id:
+        filters.append(f"channel <#{channel_id}>")
+    header = f"{total} open case{'s' if total != 1 else ''}" + (f" ({', '.join(filters)})" if filters else "")
+    description = ""
+    for with_excerpt in (True, False):  # every case of the page must be listed: drop excerpts before cases
+        body = "\n".join(queue_line(case, with_excerpt=with_excerpt) for case in cases) or "Nothing waiting. \u2705"
+        description = f"{header}\n\n{body}"
+        if len(description) <= DESCRIPTION_MAX:
+            break
+    content = CardContent(
+        title="Review queue",
+        description=description,
+        color=QUEUE_COLOR,
+        url=None,
+        footer=f"Page {page}/{pages} \u00b7 /case id:<n> opens a case",
+    )
+    return QueuePage(content, page, pages, total)
+
+
+def audit_line(entry: AuditEntry) -> str:
+    """One audit entry: when, who, what, why."""
+    who = f"<@{entry.actor_id}>" if entry.actor_id else "modbot"
+    case = f" case #{entry.case_id}" if entry.case_id else ""
+    reason = f" \u2014 {escape_markdown(entry.reason)[:150]}" if entry.reason else ""
+    return f"{timestamp(entry.at, 'f')} {who} **{entry.action}**{case}{reason}"
+
+
+def render_trail(entries: Sequence[AuditEntry], limit: int = 15) -> str:
+    """A case's audit trail, oldest first (the newest ``limit`` entries)."""
+    shown = list(entries)[-limit:]
+    return "\n".join(audit_line(entry) for entry in shown) or "No actions yet."
+
+
+def render_history(
+    member_id: int,
+    cases: Sequence[Case],
+    counts: dict[str, int],
+    actions: Sequence[AuditEntry],
+) -> CardContent:
+    """``/history member:``: counts per state, recent cases, recent actions."""
+    total = sum(counts.values())
+    summary = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in sorted(counts.items())) or "no cases"
+    fields = []
+    if cases:
+        listing = "\n".join(
+            f"#{c.id} \u00b7 {c.state.label} \u00b7 {', '.join(c.labels) or 'unlabelled'} \u00b7 "
+            f"{timestamp(c.created_at, 'd')}"
+            for c in cases[:15]
+        )
+        fields.append(CardField("Recent cases", listing[:1024], inline=False))
+    if actions:
+        lines = "\n".join(audit_line(entry) for entry in actions[:10])
+        fields.append(CardField("Recent actions", lines[:1024], inline=False))
+    return CardContent(
+        title="Moderation history",
+        description=f"<@{member_id}>: {total} case{'s' if total != 1 else ''} ({summary})",
+        color=QUEUE_COLOR,
+        url=None,
+        footer=f"member {member_id}",
+        fields=tuple(fields),
+    )

@@ -1,0 +1,180 @@
+"""Plain data the moderation core passes around: message snapshots, cases, reports and audit entries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.moderation.state import CaseState
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def to_iso(when: datetime) -> str:
+    """Store format for timestamps: ``2024-05-01T12:00:00.000Z`` (sorts as text)."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def from_iso(text: str | None) -> datetime | None:
+    """Parse a stored timestamp (``None`` stays ``None``)."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class MessageSnapshot:
+    """What the core needs to know about a Discord message (built by the cogs; no Discord types here)."""
+
+    message_id: int
+    guild_id: int
+    channel_id: int
+    author_id: int
+    content: str
+    author_name: str = ""
+    parent_id: int | None = None
+    category_id: int | None = None
+    is_thread: bool = False
+    author_is_bot: bool = False
+    is_webhook: bool = False
+    jump_url: str = ""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an action: a moderator (or the bot itself, ``is_bot=True``)."""
+
+    user_id: int
+    display_name: str = ""
+    is_bot: bool = False
+
+    @property
+    def mention(self) -> str:
+        """``<@id>`` for Discord rendering."""
+        return f"<@{self.user_id}>"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One stored case (a row of ``mod_cases``)."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int
+    author_id: int
+    author_name: str
+    jump_url: str
+    content: str | None
+    evidence: str | None
+    flagged: bool
+    severity: str
+    labels: tuple[str, ...]
+    reasons: tuple[str, ...]
+    scores: dict[str, float]
+    source: str
+    state: CaseState
+    note: str | None
+    claimed_by: int | None
+    claimed_at: datetime | None
+    lock_actor_id: int | None
+    lock_action: str | None
+    decided_by: int | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    auto_action: str | None
+    message_deleted: bool
+    edit_count: int
+    card_channel_id: int | None
+    card_message_id: int | None
+    digest_message_id: int | None
+    content_purged_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    report_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        """True while moderators can still decide it."""
+        return self.state.is_open
+
+    @property
+    def announced(self) -> bool:
+        """True once a card or a digest mentioning it was posted."""
+        return self.card_message_id is not None or self.digest_message_id is not None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Case:
+        """Build from an ``aiosqlite.Row`` of ``mod_cases`` (optionally with a ``report_count`` column)."""
+        keys = row.keys()
+        created = from_iso(row["created_at"])
+        updated = from_iso(row["updated_at"])
+        assert created is not None and updated is not None
+        return cls(
+            id=int(row["id"]),
+            guild_id=int(row["guild_id"]),
+            channel_id=int(row["channel_id"]),
+            message_id=int(row["message_id"]),
+            author_id=int(row["author_id"]),
+            author_name=str(row["author_name"] or ""),
+            jump_url=str(row["jump_url"] or ""),
+            content=row["content"],
+            evidence=row["evidence"],
+            flagged=bool(row["flagged"]),
+            severity=str(row["severity"] or ""),
+            labels=tuple(json.loads(row["labels_json"] or "[]")),
+            reasons=tuple(json.loads(row["reasons_json"] or "[]")),
+            scores={str(k): float(v) for k, v in json.loads(row["scores_json"] or "{}").items()},
+            source=str(row["source"]),
+            state=CaseState(row["state"]),
+            note=row["note"],
+            claimed_by=row["claimed_by"],
+            claimed_at=from_iso(row["claimed_at"]),
+            lock_actor_id=row["lock_actor_id"],
+            lock_action=row["lock_action"],
+            decided_by=row["decided_by"],
+            decided_at=from_iso(row["decided_at"]),
+            decision_reason=row["decision_reason"],
+            auto_action=row["auto_action"],
+            message_deleted=bool(row["message_deleted"]),
+            edit_count=int(row["edit_count"]),
+            card_channel_id=row["card_channel_id"],
+            card_message_id=row["card_message_id"],
+            digest_message_id=row["digest_message_id"],
+            content_purged_at=from_iso(row["content_purged_at"]),
+            created_at=created,
+            updated_at=updated,
+            report_count=int(row["report_count"]) if "report_count" in keys else 0,
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    """A member's report of a message."""
+
+    id: int
+    case_id: int
+    reporter_id: int
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of ``audit_log``: who did what, when, to which target, and why."""
+
+    id: int
+    at: datetime
+    guild_id: int | None
+    actor_id: int | None
+    action: str
+    target: str | None
+    detail: str | None
+    case_id: int | None
+    reason: str | None

@@ -1,0 +1,170 @@
+"""Card posting under bursts: one worker per mod channel, paced, grouping a backlog into digest messages.
+
+A case is always stored before it is queued here; if a post fails the case keeps ``card_message_id`` NULL, the
+worker retries later, and at start the reconciler re-queues whatever is still unannounced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from bot.moderation.cards import chunk_for_digest
+from bot.moderation.cases import CaseRepository
+from bot.moderation.ports import CardPublisher
+from bot.moderation.tasks import StopSignal, finish
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+class CardPostQueue:
+    """The card worker of one mod channel."""
+
+    def __init__(
+        self,
+        channel_id: int,
+        cases: CaseRepository,
+        publisher: CardPublisher,
+        *,
+        digest_threshold: int = 10,
+        per_minute: int = 30,
+        retry_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.channel_id = channel_id
+        self._cases = cases
+        self._publisher = publisher
+        self._digest_threshold = digest_threshold
+        self._interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._pending: dict[int, int] = {}  # case id -> failed attempts, insertion ordered
+        self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._open = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = StopSignal()
+        self._last_post = float("-inf")
+        self.cards_posted = 0
+        self.digests_posted = 0
+        self.failures = 0
+
+    @property
+    def waiting(self) -> int:
+        """Cases waiting for a card."""
+        return len(self._pending)
+
+    def enqueue(self, case_id: int) -> None:
+        """Queue a case for a card (idempotent)."""
+        if case_id not in self._pending:
+            self._pending[case_id] = 0
+        self._idle.clear()
+        self._wakeup.set()
+
+    def start(self) -> None:
+        """Start the worker task (posting waits until :meth:`open_gate`)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"modbot-cards-{self.channel_id}")
+
+    def open_gate(self) -> None:
+        """Allow posting (called once the start-up reconciliation has recorded what was already posted)."""
+        self._open.set()
+
+    async def stop(self) -> None:
+        """Stop the worker after the post in progress; queued cases stay stored and unannounced."""
+        self._stopping.set()
+        self._wakeup.set()
+        task, self._task = self._task, None
+        await finish(task)
+
+    async def wait_idle(self) -> None:
+        """Wait until nothing is queued (wrap in ``asyncio.timeout`` to bound it)."""
+        await self._idle.wait()
+
+    async def _pace(self) -> None:
+        if self._interval <= 0:
+            return
+        wait = self._last_post + self._interval - self._clock()
+        if wait > 0:
+            await self._stopping.sleep(wait)
+
+    async def _run(self) -> None:
+        gate = asyncio.ensure_future(self._open.wait())
+        stop = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({gate, stop}, return_when=asyncio.FIRST_COMPLETED)
+        gate.cancel()
+        stop.cancel()
+        while not self._stopping.is_set:
+            if not self._pending:
+                self._idle.set()
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            await self._pace()
+            if self._stopping.is_set:
+                break
+            try:
+                await self._post_next()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # HTTPException, network errors, anything: never crash the worker
+                self.failures += 1
+                log.warning("card post to channel %s failed (%s); retrying in %.0fs", self.channel_id, exc,
+                            self._retry_seconds)
+                await self._stopping.sleep(self._retry_seconds)
+
+    async def _post_next(self) -> None:
+        ids = list(self._pending)
+        if self._digest_threshold and len(ids) > self._digest_threshold:
+            await self._post_digests(ids)
+            return
+        case_id = ids[0]
+        case = await self._cases.get(case_id)
+        if case is None or not case.is_open or case.announced:
+            self._pending.pop(case_id, None)
+            return
+        try:
+            message_id = await self._publisher.post_card(self.channel_id, case)
+        except Exception:
+            self._note_failure(case_id)
+            raise
+        finally:
+            self._last_post = self._clock()
+        await self._cases.set_card(case_id, self.channel_id, message_id)
+        self._pending.pop(case_id, None)
+        self.cards_posted += 1
+
+    async def _post_digests(self, ids: list[int]) -> None:
+        live = []
+        for case_id in ids:
+            case = await self._cases.get(case_id)
+            if case is None or not case.is_open or case.announced:
+                self._pending.pop(case_id, None)
+            else:
+                live.append(case_id)
+        for chunk in chunk_for_digest(live):
+            try:
+                message_id = await self._publisher.post_digest(self.channel_id, chunk)
+            except Exception:
+                for case_id in chunk:
+                    self._note_failure(case_id)
+                raise
+            finally:
+                self._last_post = self._clock()
+            await self._cases.set_digest(chunk, self.channel_id, message_id)
+            for case_id in chunk:
+                self._pending.pop(case_id, None)
+            self.digests_posted += 1
+            await self._pace()
+
+    def _note_failure(self, case_id: int) -> None:
+        attempts = self._pending.pop(case_id, 0) + 1
+        if attempts < MAX_ATTEMPTS:
+            self._pending[case_id] = attempts  # back of the line
+        else:
+            log.error("giving up posting case #%d for now; the reconciler will retry at next start", case_id)

@@ -1,0 +1,40 @@
+"""Member reports of a message: stored once per reporter and case (``mod_reports``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.moderation.models import Report, from_iso, to_iso, utcnow
+from bot.storage import Database
+
+REPORT_REASON_MAX = 500
+
+
+class ReportRepository:
+    """Adds and lists reports. A second report of the same message by the same member is ignored."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, case_id: int, reporter_id: int, reason: str | None, *, now: datetime | None = None) -> bool:
+        """Store a report; returns False when this member had already reported this case."""
+        text = (reason or "").strip()[:REPORT_REASON_MAX] or None
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO mod_reports (case_id, reporter_id, reason, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(case_id, reporter_id) DO NOTHING RETURNING id",
+                (case_id, reporter_id, text, to_iso(now or utcnow())),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        return row is not None
+
+    async def for_case(self, case_id: int) -> list[Report]:
+        """Reports of one case, oldest first."""
+        rows = await self._db.fetchall("SELECT * FROM mod_reports WHERE case_id = ? ORDER BY id", (case_id,))
+        out = []
+        for row in rows:
+            at = from_iso(row["at"])
+            assert at is not None
+            out.append(Report(int(row["id"]), int(row["case_id"]), int(row["reporter_id"]), row["reason"], at))
+        return out

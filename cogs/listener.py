@@ -1,0 +1,157 @@
+"""Moderation listener: scores member messages in watched places, re-scores edits, notes deletions, catches up.
+
+Every flagged message becomes a case (stored first, then its card is queued). At each READY the listener reads
+channel history after the last message it processed per channel, so messages sent while it was down are scored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.app import ModBot
+from bot.moderation.models import MessageSnapshot, utcnow
+from bot.moderation.service import ModerationService
+from bot.moderation.tasks import finish
+from bot.moderation.watch import WatchRules
+from cogs.views.context import acquire_service, release_service
+from cogs.views.snapshots import snapshot
+
+log = logging.getLogger(__name__)
+
+HOLDER = "listener"
+
+
+class ModerationListener(commands.Cog):
+    """Feeds Discord message events to the moderation service."""
+
+    def __init__(self, bot: ModBot) -> None:
+        self.bot = bot
+        self.service: ModerationService | None = None
+        self._catch_up_task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        """Join the shared moderation service."""
+        self.service = await acquire_service(self.bot, HOLDER)
+
+    async def cog_unload(self) -> None:
+        """Stop catching up (between batches, never mid-query) and release the service."""
+        task, self._catch_up_task = self._catch_up_task, None
+        if self.service is not None:
+            self.service.stopping.set()
+        await finish(task)
+        await release_service(self.bot, HOLDER)
+
+    @property
+    def _enabled(self) -> bool:
+        return self.service is not None and self.service.config.enabled
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Score a new message."""
+        if not self._enabled or message.author.bot:
+            return
+        snap = snapshot(message)
+        if snap is not None:
+            assert self.service is not None
+            await self.service.handle_message(snap)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Re-score an edited message (embed-only updates carry no content and are skipped)."""
+        if not self._enabled or payload.guild_id is None or "content" not in payload.data:
+            return
+        if payload.message.author.bot:
+            return
+        snap = snapshot(payload.message, guild_id=payload.guild_id)
+        if snap is not None:
+            assert self.service is not None
+            await self.service.handle_edit(snap)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Mark the case of a deleted message."""
+        if self.service is not None and payload.guild_id is not None:
+            await self.service.handle_delete(payload.message_id)
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """Mark the cases of bulk-deleted messages."""
+        if self.service is not None and payload.guild_id is not None:
+            for message_id in sorted(payload.message_ids):
+                await self.service.handle_delete(message_id)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Catch up on messages missed while the bot was down (once per new gateway session)."""
+        if not self._enabled or (self._catch_up_task is not None and not self._catch_up_task.done()):
+            return
+        self._catch_up_task = asyncio.create_task(self._catch_up(), name="modbot-catch-up")
+
+    async def _seed_cursors(self, service: ModerationService) -> None:
+        """Give every watched channel without a cursor one at its newest message, so later gaps can be read."""
+        known = await service.cursors.all()
+        now_id = discord.utils.time_snowflake(utcnow())
+        seeds: list[tuple[int, int, int]] = []
+        for guild in self.bot.guilds:
+            rules = WatchRules.from_config(service.config_for(guild.id))  # the guild's own (/config) watch list
+            channels: list[Any] = [*guild.text_channels, *guild.threads]
+            for channel in channels:
+                if channel.id in known:
+                    continue
+                if guild.me is not None and not channel.permissions_for(guild.me).read_message_history:
+                    continue
+                parent_id = getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+                if rules.place_watched(channel.id, parent_id=parent_id, category_id=channel.category_id):
+                    seeds.append((channel.id, guild.id, channel.last_message_id or now_id))
+        await service.cursors.advance_many(seeds)
+
+    async def _catch_up(self) -> None:
+        service = self.service
+        assert service is not None
+        try:
+            cursors = await service.cursors.all()
+            await self._seed_cursors(service)  # channels seen for the first time: read from here next time
+            total = 0
+            for channel_id, (guild_id, _last) in sorted(cursors.items()):
+                if service.stopping.is_set:
+                    break
+                total += await self._catch_up_channel(service, channel_id, guild_id)
+            if total:
+                log.info("caught up on %d messages sent while the bot was away", total)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("catching up from channel history failed")
+
+    async def _catch_up_channel(self, service: ModerationService, channel_id: int, guild_id: int) -> int:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None or not isinstance(channel, discord.abc.Messageable):
+            return 0  # deleted, archived or no longer visible
+        limit = service.config.catch_up_limit
+        if limit <= 0:
+            return 0
+
+        async def history(after_id: int) -> AsyncIterator[MessageSnapshot]:
+            async for message in channel.history(after=discord.Object(after_id), limit=limit, oldest_first=True):
+                if message.author.bot:
+                    continue
+                snap = snapshot(message, guild_id=guild_id)
+                if snap is not None:
+                    yield snap
+
+        try:
+            return await service.catch_up(channel_id, guild_id, history)
+        except discord.HTTPException as exc:
+            log.warning("could not read history of channel %s: %s", channel_id, exc)
+            return 0
+
+
+async def setup(bot: ModBot) -> None:
+    """Load the moderation listener."""
+    await bot.add_cog(ModerationListener(bot))

@@ -1,0 +1,79 @@
+"""Posts case cards, digests and mod-log entries on Discord, and reads the mod channel back for reconciliation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.moderation.cards import render_card, render_digest
+from bot.moderation.models import Case
+from bot.moderation.ports import PostedMessage
+from bot.moderation_config import ModerationConfig
+from cogs.views.case_card import card_embed, card_view
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def _component_ids(components: Sequence[Any]) -> list[str]:
+    ids: list[str] = []
+    for component in components:
+        custom = getattr(component, "custom_id", None)
+        if custom:
+            ids.append(str(custom))
+        ids.extend(_component_ids(getattr(component, "children", None) or []))
+    return ids
+
+
+class DiscordCardPublisher:
+    """The :class:`bot.moderation.ports.CardPublisher` over discord.py (REST only, no cache needed)."""
+
+    def __init__(self, bot: commands.Bot, config: ModerationConfig) -> None:
+        self._bot = bot
+        self._config = config
+
+    def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        return self._bot.get_channel(channel_id) or self._bot.get_partial_messageable(channel_id)  # type: ignore[return-value]
+
+    async def post_card(self, channel_id: int, case: Case) -> int:
+        """Post the card; the nonce makes Discord drop a duplicate of the same case's card sent moments before."""
+        content = render_card(case, excerpt_chars=self._config.excerpt_chars)
+        view = card_view(content)
+        kwargs: dict[str, Any] = {"view": view} if view is not None else {}
+        message = await self._channel(channel_id).send(
+            embed=card_embed(content), allowed_mentions=NO_MENTIONS, nonce=f"modbot-case-{case.id}"[:25], **kwargs
+        )
+        return message.id
+
+    async def post_digest(self, channel_id: int, case_ids: Sequence[int]) -> int:
+        """Post one message standing for several cases."""
+        message = await self._channel(channel_id).send(render_digest(case_ids), allowed_mentions=NO_MENTIONS)
+        return message.id
+
+    async def refresh_card(self, case: Case) -> None:
+        """Edit the posted card in place; decided cards lose their buttons."""
+        if case.card_message_id is None or case.card_channel_id is None:
+            return
+        content = render_card(case, excerpt_chars=self._config.excerpt_chars)
+        partial = self._bot.get_partial_messageable(case.card_channel_id).get_partial_message(case.card_message_id)
+        await partial.edit(embed=card_embed(content), view=card_view(content))
+
+    async def post_mod_log(self, text: str, channel_id: int | None = None) -> None:
+        """One line per decision in the mod-log channel (``channel_id``: a guild's own, set with /config)."""
+        channel_id = channel_id or self._config.mod_log_channel_id
+        if channel_id:
+            await self._channel(channel_id).send(text[:2000], allowed_mentions=NO_MENTIONS)
+
+    async def recent_posts(self, channel_id: int, since: datetime, limit: int) -> list[PostedMessage]:
+        """The bot's own messages in the channel after ``since``, oldest first."""
+        me = self._bot.user
+        out: list[PostedMessage] = []
+        async for message in self._channel(channel_id).history(after=since, limit=limit, oldest_first=True):
+            if me is None or message.author.id != me.id:
+                continue
+            footers = tuple(embed.footer.text for embed in message.embeds if embed.footer and embed.footer.text)
+            out.append(PostedMessage(message.id, message.content, footers, tuple(_component_ids(message.components))))
+        return out

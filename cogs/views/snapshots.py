@@ -1,0 +1,35 @@
+"""Turn discord.py messages into the core's :class:`MessageSnapshot` (the only place that reads Message fields)."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.moderation.models import MessageSnapshot
+
+SCORED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+def snapshot(message: discord.Message, *, guild_id: int | None = None) -> MessageSnapshot | None:
+    """A snapshot of a guild message (None for DMs and system messages)."""
+    gid = message.guild.id if message.guild is not None else guild_id
+    if gid is None or message.type not in SCORED_TYPES:
+        return None
+    channel = message.channel
+    is_thread = isinstance(channel, discord.Thread)
+    parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+    category_id = getattr(channel, "category_id", None)  # a thread's is its parent channel's category
+    author = message.author
+    return MessageSnapshot(
+        message_id=message.id,
+        guild_id=gid,
+        channel_id=channel.id,
+        author_id=author.id,
+        content=message.content or "",
+        author_name=str(getattr(author, "display_name", None) or author.name),
+        parent_id=parent_id,
+        category_id=category_id,
+        is_thread=is_thread,
+        author_is_bot=author.bot,
+        is_webhook=message.webhook_id is not None,
+        jump_url=f"https://discord.com/channels/{gid}/{channel.id}/{message.id}",
+    )

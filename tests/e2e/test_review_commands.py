@@ -1,0 +1,76 @@
+"""/queue (pagination, filters), /case (with working buttons) and /history, moderators only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from moderation.doubles import MARKER, card_for, case_row, flag_and_wait
+from moderation.doubles import review as review  # noqa: F401  (fixture)
+
+CASE_LINK = re.compile(r"\*\*\[#(\d+)\]\(")
+
+
+def listed(message: Any) -> list[int]:
+    return [int(n) for n in CASE_LINK.findall(message.embeds[0]["description"])]
+
+
+async def test_queue_lists_filters_and_pages(review: Any, fake_discord: Any) -> None:
+    debate = fake_discord.state.add_channel(fake_discord.guild(), "debate")
+    h = await review(overrides={"moderation": {"queue_page_size": 2}})
+    ids = [(await flag_and_wait(h, f"{MARKER} {i}"))[1]["id"] for i in range(3)]
+    ids.append((await flag_and_wait(h, f"{MARKER} over there", channel="debate"))[1]["id"])
+    calm = await h.post_message("general", "just calm")
+    opener = await h.context_menu("Report to moderators", calm, user="member")
+    await h.submit_modal(opener, {"What is wrong with this message? (optional)": ""})
+    reported = await h.wait_for(lambda: case_row(h, calm), message="reported case")
+
+    page1 = await h.slash("queue", user="moderator")
+    assert page1.ephemeral and "5 open cases" in page1.embeds[0]["description"]
+    assert listed(page1.message) == ids[:2] and page1.embeds[0]["footer"]["text"].startswith("Page 1/3")
+    nxt = await h.click(page1.message.id, "Next \u25b6", user="moderator")
+    assert nxt.message is not None
+    assert listed(h.state.message(page1.message.id)) == ids[2:4]
+    await h.click(page1.message.id, "Next \u25b6", user="moderator")
+    last = h.state.message(page1.message.id)
+    assert listed(last) == [reported["id"]]
+    assert h.find_component(last.id, label="Next \u25b6").get("disabled")
+
+    only_reported = await h.slash("queue", {"label": "reported"}, user="moderator")
+    assert listed(only_reported.message) == [reported["id"]]
+    only_debate = await h.slash("queue", {"channel": debate.id}, user="moderator")
+    assert listed(only_debate.message) == [ids[3]]
+    choices = await h.autocomplete("queue", "label", "rep", user="moderator")
+    assert [c["value"] for c in choices] == ["reported"]
+
+    refused = await h.slash("queue", user="member")
+    assert refused.ephemeral and "Only moderators" in refused.text()
+
+
+async def test_case_command_shows_the_card_with_working_buttons(review: Any) -> None:
+    h = await review()
+    mid, row, card = await flag_and_wait(h)
+    shown = await h.slash("case", {"id": row["id"]}, user="moderator")
+    assert shown.ephemeral and shown.embeds[0]["title"].startswith(f"Case #{row['id']}")
+    assert "case.open" in shown.embeds[1]["description"]
+    await h.click(shown.message.id, "Approve", user="moderator")
+    await h.wait_for(lambda: not card_for(h, row["id"]).components, message="posted card updated")
+    await h.wait_for(lambda: not h.state.message(shown.message.id).components, message="ephemeral card updated")
+    assert (await case_row(h, mid))["state"] == "approved"
+    missing = await h.slash("case", {"id": 999}, user="moderator")
+    assert "no case #999" in missing.text()
+    refused = await h.slash("case", {"id": row["id"]}, user="member")
+    assert "Only moderators" in refused.text()
+
+
+async def test_history_lists_a_members_cases_and_actions(review: Any) -> None:
+    h = await review()
+    mid, row, card = await flag_and_wait(h)
+    await h.click(card.id, "Remove", user="moderator")
+    await h.wait_for(lambda: not card_for(h, row["id"]).components, message="removed")
+    await flag_and_wait(h, f"second {MARKER}")
+    shown = await h.slash("history", {"member": "member"}, user="moderator")
+    text = shown.text()
+    assert "2 cases" in text and "1 pending" in text and "1 removed" in text
+    assert "case.remove" in text and f"<@{h.state.user('moderator').id}>" in text
+    assert "Only moderators" in (await h.slash("history", {"member": "member"}, user="member")).text()

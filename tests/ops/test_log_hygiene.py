@@ -1,0 +1,56 @@
+"""Logs never contain the token or message text unless ``logging.debug_content`` is on (even at DEBUG)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logsetup import CONTENT_LOGGERS, setup_logging
+
+SECRET_TEXT = "zebra-quokka-7731 flagme"
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in CONTENT_LOGGERS}
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, value in levels.items():
+        logging.getLogger(name).setLevel(value)
+
+
+def test_payload_loggers_stay_quiet_at_debug(restore_logging: None) -> None:
+    setup_logging("DEBUG", "json")
+    for name in CONTENT_LOGGERS:
+        assert logging.getLogger(name).getEffectiveLevel() == logging.INFO
+    setup_logging("DEBUG", "json", debug_content=True)
+    for name in CONTENT_LOGGERS:
+        assert logging.getLogger(name).getEffectiveLevel() == logging.DEBUG
+    setup_logging("WARNING", "text")
+    assert logging.getLogger("discord.gateway").getEffectiveLevel() == logging.WARNING
+
+
+@pytest.mark.slow
+async def test_running_bot_at_debug_logs_neither_token_nor_message_text(spawn_bot, fake_discord) -> None:
+    process = await spawn_bot({
+        "logging": {"level": "DEBUG", "format": "json"},
+        "moderation": {"scorer": "keyword-test", "mod_channel_id": fake_discord.state.channel("mod-queue").id},
+    })
+    await process.post_message("general", SECRET_TEXT)
+    await process.wait_for(lambda: process.bot_posts("mod-queue"), timeout=10, message="the case card")
+    await process.quiet()
+    assert await process.terminate() == 0
+    output = process.output()
+    lines = [line for line in output.splitlines() if line.startswith("{")]
+    assert any(json.loads(line)["level"] == "DEBUG" for line in lines)  # DEBUG really was on
+    assert "zebra-quokka" not in output
+    assert fake_discord.token not in output
