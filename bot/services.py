@@ -54,7 +54,39 @@ async def build_services(settings: Settings, db: Database) -> Services:
     """Create the services the settings ask for. Failures degrade features; they never stop the bot."""
     services = Services(settings=settings, db=db)
     services.library = await _build_library(settings)
+    services.engine = await _build_engine(settings)
+    services.analyzer = _build_analyzer(settings, services.engine)
     return services
+
+
+async def _build_engine(settings: Settings) -> Any:
+    """The Detoxify scoring engine. It loads in the background; until then (or if loading fails) it reports a
+    degraded status and the other detectors keep working."""
+    if not settings.toxicity.enabled:
+        log.info("toxicity model disabled in config ([toxicity] enabled = false)")
+        return None
+    try:
+        from bot.analysis.engine import ScoringEngine
+
+        engine = ScoringEngine(settings.toxicity)
+        await engine.start(wait=min(settings.toxicity.startup_wait, 5.0))
+    except Exception:
+        log.exception("the toxicity engine could not start: running without toxicity scores")
+        return None
+    return engine
+
+
+def _build_analyzer(settings: Settings, engine: Any) -> Any:
+    """The inflammatory/partisan analyzer (learned heads load lazily, off the event loop, on first use)."""
+    if not settings.moderation.enabled:
+        return None
+    try:
+        from bot.analysis.analyzer import Analyzer
+
+        return Analyzer(settings.policy, engine=engine)
+    except Exception:
+        log.exception("the analyzer could not be built: messages will not be scored")
+        return None
 
 
 async def _build_library(settings: Settings) -> Any:

@@ -59,6 +59,8 @@ def bot_overrides(fake: FakeDiscord, data_dir: Path, overrides: Mapping[str, Any
     base = {
         "discord": {"token": fake.token, "guild_ready_timeout": FAST_GUILD_READY},
         "storage": {"path": str(data_dir / "modbot.sqlite3")},
+        # No Detoxify weights offline: tests that need toxicity build a tiny checkpoint and opt in.
+        "toxicity": {"enabled": False},
     }
     return deep_merge(base, overrides or {})
 

