@@ -34,6 +34,10 @@ class Services:
 
     def model_status(self) -> str:
         """One line on the toxicity model for /about and logs."""
+        if self.engine is None:
+            if not self.settings.toxicity.enabled:
+                return "disabled in config ([toxicity] enabled = false); other detectors active"
+            return "degraded: the engine could not start (see logs); other detectors active"
         status = getattr(self.engine, "status", None)
         if status is None:
             return "not loaded"

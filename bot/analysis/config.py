@@ -40,6 +40,9 @@ class ToxicityConfig(BaseModel):
     onnx_dir: Path | None = Field(default=None, description="Where exported ONNX files go; default: next to weights.")
     # Batching and caching
     max_batch_size: int = Field(default=32, ge=1, le=1024)
+    max_batch_tokens: int = Field(
+        default=256, ge=16, description="Padded tokens per model call; small sub-batches stay in the CPU cache."
+    )
     max_wait_ms: float = Field(default=4.0, ge=0, le=1000)
     cache_size: int = Field(default=4096, ge=0)
     # Text handling

@@ -114,7 +114,7 @@ class ToxicityModel:
     max_tokens: int
     device: str = "cpu"
     batch_size: int = 32
-    token_budget: int = 4096
+    token_budget: int = 256
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property

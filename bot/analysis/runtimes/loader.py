@@ -168,6 +168,7 @@ def load(cfg: Any) -> LoadResult:
                 upgrade = _make_upgrade(cfg, checkpoint, hf_dir, model, hf_model, threads, started)
                 why = "serving fp32 until the int8 ONNX export is ready"
         model.batch_size = cfg.max_batch_size
+        model.token_budget = cfg.max_batch_tokens
         model.predict(["warm-up"])
     except ModelUnavailable as exc:
         log.warning("toxicity model unavailable: %s", exc)
