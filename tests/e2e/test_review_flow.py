@@ -129,7 +129,10 @@ async def test_escalate_then_claim_then_decide(review: Any) -> None:
     actions = [r["action"] for r in await h.db.fetchall("SELECT action FROM audit_log WHERE case_id = ? ORDER BY id",
                                                         (row["id"],))]
     assert actions == ["case.open", "case.escalate", "case.claim", "case.approve"]
-    assert len(h.bot_posts("mod-log")) == 2  # escalate + approve (claims are audited, not logged)
+    # escalate + approve (claims are audited, not logged); the approve entry is posted after the card edit
+    await h.wait_for(lambda: len(h.bot_posts("mod-log")) >= 2, message="two mod-log entries")
+    await h.quiet()
+    assert len(h.bot_posts("mod-log")) == 2
 
 
 async def test_automatic_removal_by_severity_still_queues_for_review(review: Any) -> None:

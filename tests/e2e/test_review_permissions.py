@@ -95,4 +95,6 @@ async def test_two_moderators_racing_first_decision_wins(review: Any) -> None:
             (row["id"],))
         assert len(decisions) == 1
         assert h.state.message(mid).deleted == (stored["state"] == "removed")
+    await h.wait_for(lambda: len(h.bot_posts("mod-log")) >= 3, message="three mod-log entries")
+    await h.quiet()
     assert len(h.bot_posts("mod-log")) == 3
