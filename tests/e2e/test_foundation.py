@@ -85,3 +85,5 @@ async def test_cli_run_subprocess_smoke(spawn_bot, fake_discord: FakeDiscord) ->
     assert record.ephemeral and record.embeds[0]["title"] == "modbot"
     await process.quiet()
     assert await process.terminate() == 0, process.output()
+    assert "received SIGTERM, shutting down" in process.output()
+    assert "modbot stopped" in process.output()
