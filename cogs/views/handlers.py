@@ -38,14 +38,22 @@ async def _show_outcome(interaction: discord.Interaction[Any], outcome: Outcome)
         await interaction.followup.send(outcome.message, ephemeral=True)
 
 
-async def on_case_button(interaction: discord.Interaction[Any], case_id: int, action: Action) -> None:
-    """A card button was clicked."""
+async def _service_for_moderator(interaction: discord.Interaction[Any]) -> Any:
+    """The moderation service when it runs and the user may act; otherwise answer (ephemerally) and return None."""
     service = moderation_service(interaction.client)
     if service is None:
         await _reply(interaction, NOT_RUNNING)
-        return
+        return None
     if not is_moderator(interaction, service.config):
         await refuse(interaction)
+        return None
+    return service
+
+
+async def on_case_button(interaction: discord.Interaction[Any], case_id: int, action: Action) -> None:
+    """A card button was clicked."""
+    service = await _service_for_moderator(interaction)
+    if service is None:
         return
     if action in (Action.WARN, Action.TIMEOUT):
         case = await service.cases.get(case_id)
@@ -69,12 +77,8 @@ async def on_case_button(interaction: discord.Interaction[Any], case_id: int, ac
 
 async def on_timeout_pick(interaction: discord.Interaction[Any], case_id: int, minutes: int) -> None:
     """A duration was picked in the Timeout select."""
-    service = moderation_service(interaction.client)
+    service = await _service_for_moderator(interaction)
     if service is None:
-        await _reply(interaction, NOT_RUNNING)
-        return
-    if not is_moderator(interaction, service.config):
-        await refuse(interaction)
         return
     await interaction.response.defer()
     outcome = await service.act(case_id, actor_of(interaction), Action.TIMEOUT, guild_id=interaction.guild_id,
@@ -84,12 +88,8 @@ async def on_timeout_pick(interaction: discord.Interaction[Any], case_id: int, m
 
 async def on_warn_submit(interaction: discord.Interaction[Any], case_id: int, reason: str) -> None:
     """The Warn modal was submitted."""
-    service = moderation_service(interaction.client)
+    service = await _service_for_moderator(interaction)
     if service is None:
-        await _reply(interaction, NOT_RUNNING)
-        return
-    if not is_moderator(interaction, service.config):
-        await refuse(interaction)
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
     outcome = await service.act(case_id, actor_of(interaction), Action.WARN, guild_id=interaction.guild_id,
