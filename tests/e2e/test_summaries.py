@@ -9,6 +9,7 @@ import pytest
 from fake_discord import BotHarness, FakeDiscord, InteractionRecord
 from fake_discord.limits import embed_length
 from fake_discord.state import ChannelType, FakeMessage, Overwrite, perm
+from support.library_files import write_library
 
 from bot.articles.errors import ArticleNotFound
 from bot.articles.threads_repo import DiscussionThreadRepository
@@ -17,26 +18,6 @@ from cogs.summaries import NOTE_IN_THREAD, NOTE_NO_PERMISSION, NOTE_THREAD_FAILE
 
 FIRST_SEED = "000-f672cd09ce46a324"
 THREAD_ROUTE = "POST /channels/{channel_id}/messages/{message_id}/threads"
-LONG_TITLE = "Parliament debates " + " ".join(f"amendment{i}" for i in range(60))
-LONG_SENTENCE = ("The committee heard testimony from regional officials about the budget " * 25).strip()
-
-
-def write_library(folder: Path, count: int = 0, *, long_article: bool = False) -> Path:
-    """``count`` small articles (``story-NN``) and optionally one with a 700-character title and huge sentences."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        (folder / f"story-{i:02d}.txt").write_text(
-            f"Council story number {i} about bike lanes\n\n"
-            f"The city council voted on bike lanes for district {i}. Officials said work starts in spring. "
-            "Residents were divided on the plan. Shop owners worried about parking. Cyclists were pleased.\n",
-            encoding="utf-8",
-        )
-    if long_article:
-        body = "\n\n".join(f"{LONG_SENTENCE} on day {i}." for i in range(6))
-        (folder / "long.md").write_text(f"---\ntitle: {LONG_TITLE}\n---\n\n{body}\n", encoding="utf-8")
-    return folder
-
-
 async def posted(h: BotHarness, record: InteractionRecord) -> FakeMessage:
     """The public summary message once the deferred answer was filled in."""
     return await h.wait_for(lambda: record.message if record.message is not None and record.message.embeds

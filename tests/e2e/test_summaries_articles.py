@@ -8,6 +8,7 @@ from typing import Any
 
 from fake_discord import BotHarness, FakeDiscord
 from fake_discord.state import FakeMessage
+from support.library_files import write_library
 
 from cogs.articles_list import NOT_YOURS, PAGE_SIZE
 
@@ -15,16 +16,6 @@ PREVIOUS, NEXT = "\u25c0 Previous", "Next \u25b6"
 ENTRY = re.compile(r"`([a-z0-9-]+)`\n\*\*(.+)\*\*\n(\d+) words? · (\d+) comments? · (\d+) min read")
 
 
-def write_stories(folder: Path, count: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        (folder / f"story-{i:02d}.txt").write_text(
-            f"Council story number {i} about bike lanes\n\n"
-            f"The city council voted on bike lanes for district {i}. Officials said work starts in spring. "
-            "Residents were divided on the plan. Shop owners worried about parking. Cyclists were pleased.\n",
-            encoding="utf-8",
-        )
-    return folder
 
 
 def entries(message: FakeMessage) -> list[tuple[str, ...]]:
@@ -33,7 +24,7 @@ def entries(message: FakeMessage) -> list[tuple[str, ...]]:
 
 async def test_articles_pages_forward_and_back_for_the_invoker_only(make_bot: Any, fake_discord: FakeDiscord,
                                                                    tmp_path: Path) -> None:
-    h = await make_bot({"summaries": {"library_dir": str(write_stories(tmp_path / "articles", 12))}})
+    h = await make_bot({"summaries": {"library_dir": str(write_library(tmp_path / "articles", 12))}})
     library = h.bot.services.library
     assert len(library) == 17  # 5 seeds + 12 stories
     record = await h.slash("articles")
