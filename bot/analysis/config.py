@@ -70,7 +70,7 @@ class PolicyConfig(BaseModel):
     identity_attack_threshold: float = Field(
         default=0.6, ge=0, le=1, description="Detoxify identity_attack -> label 'identity_attack'."
     )
-    inflammatory_threshold: float = Field(default=0.8, ge=0, le=1, description="-> label 'inflammatory'.")
+    inflammatory_threshold: float = Field(default=0.9, ge=0, le=1, description="-> label 'inflammatory'.")
     partisan_threshold: float = Field(default=0.6, ge=0, le=1, description="-> label 'partisan'.")
     violence_pattern_threat: bool = Field(
         default=True, description="A call-for-violence pattern (\"should be shot\") alone gives label 'threat'."

