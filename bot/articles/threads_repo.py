@@ -67,3 +67,12 @@ class DiscussionThreadRepository:
             "SELECT * FROM discussion_threads WHERE article_id = ? ORDER BY created_at, thread_id", (article_id,)
         )
         return [DiscussionThread(**{name: row[name] for name in DiscussionThread.__slots__}) for row in rows]
+
+    async def in_channel(self, article_id: str, guild_id: int, channel_id: int) -> list[DiscussionThread]:
+        """Threads opened for an article from one channel, newest first (the one ``/summary`` reuses)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM discussion_threads WHERE article_id = ? AND guild_id = ? AND channel_id = ?"
+            " ORDER BY created_at DESC, thread_id DESC",
+            (article_id, guild_id, channel_id),
+        )
+        return [DiscussionThread(**{name: row[name] for name in DiscussionThread.__slots__}) for row in rows]

@@ -6,26 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_discord import BotHarness, FakeDiscord, InteractionRecord
+from fake_discord import BotHarness, FakeDiscord
 from fake_discord.limits import embed_length
-from fake_discord.state import ChannelType, FakeMessage, Overwrite, perm
+from fake_discord.state import ChannelType, Overwrite, perm
 from support.library_files import write_library
+from support.summaries import FIRST_SEED, THREAD_ROUTE, fields_of, posted
 
 from bot.articles.errors import ArticleNotFound
 from bot.articles.threads_repo import DiscussionThreadRepository
 from bot.moderation.watch import SummaryThreads
 from cogs.summaries import NOTE_IN_THREAD, NOTE_NO_PERMISSION, NOTE_THREAD_FAILED, ONE_OF, UNAVAILABLE
-
-FIRST_SEED = "000-f672cd09ce46a324"
-THREAD_ROUTE = "POST /channels/{channel_id}/messages/{message_id}/threads"
-async def posted(h: BotHarness, record: InteractionRecord) -> FakeMessage:
-    """The public summary message once the deferred answer was filled in."""
-    return await h.wait_for(lambda: record.message if record.message is not None and record.message.embeds
-                            else None, message="the summary to be posted")
-
-
-def fields_of(message: FakeMessage) -> dict[str, str]:
-    return {f["name"]: f["value"] for f in message.embeds[0].get("fields") or []}
 
 
 async def test_autocomplete_then_summary_posts_embed_and_opens_a_recorded_thread(
