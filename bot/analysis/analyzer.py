@@ -17,13 +17,13 @@ import asyncio
 import logging
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
 from bot.analysis.config import PolicyConfig
-from bot.analysis.heads import Embedder, HeadSet, ModelUnavailable, prepare_text
+from bot.analysis.heads import Embedder, HeadSet, ModelUnavailable, prepare_text, sided_variants
 from bot.analysis.policy import MessageSignals, UnitSignals, Verdict, decide
 from bot.analysis.rhetoric import RhetoricMatch, find_rhetoric
 from bot.analysis.targets import TargetMatch, find_targets
@@ -171,6 +171,12 @@ class Analyzer:
 
     # ---- scoring ------------------------------------------------------------------------------
 
+    def _head_variants(self) -> Callable[[str, list[TargetMatch]], tuple[str, ...]]:
+        """How a text becomes head inputs: masked (one text) or both sided versions (averaged), per the artifact."""
+        if self._ensure_heads() and self._heads is not None and self._heads.meta.get("text_mode") == "sided":
+            return sided_variants
+        return lambda text, targets: (prepare_text(text, targets),)
+
     def _head_scores(self, texts: list[str]) -> dict[str, np.ndarray] | None:
         if not texts or not self._ensure_heads():
             return None
@@ -186,6 +192,7 @@ class Analyzer:
         cfg = self.config
         plans = []
         head_inputs: dict[str, int] = {}
+        variants = self._head_variants()
         for text in texts:
             targets = find_targets(text)
             spans = split_units(text)[: cfg.max_sentences] if cfg.sentence_level else []
@@ -198,17 +205,18 @@ class Analyzer:
                 sentence = text[s:e]
                 units.append((s, e, sub, find_rhetoric(sentence, sub)))
             whole_rhetoric = find_rhetoric(text, targets)
-            keys = [prepare_text(text, targets)] + [prepare_text(text[s:e], sub) for s, e, sub, _ in units]
+            keys = [variants(text, targets)] + [variants(text[s:e], sub) for s, e, sub, _ in units]
             for key in keys:
-                head_inputs.setdefault(key, len(head_inputs))
+                for variant in key:
+                    head_inputs.setdefault(variant, len(head_inputs))
             plans.append((text, targets, whole_rhetoric, units, keys))
         probs = self._head_scores(list(head_inputs))
         out = []
         for i, (text, targets, whole_rhetoric, units, keys) in enumerate(plans):
-            def head(key: str, name: str) -> float:
+            def head(key: tuple[str, ...], name: str) -> float:
                 if probs is None or name not in probs:
                     return 0.0
-                return float(probs[name][head_inputs[key]])
+                return float(np.mean([probs[name][head_inputs[v]] for v in key]))
 
             unit_signals = [self._unit(text, 0, len(text), targets, whole_rhetoric, keys[0], head)]
             for (s, e, sub, rhet), key in zip(units, keys[1:], strict=True):
@@ -227,14 +235,15 @@ class Analyzer:
                 toxicity=dict(getattr(tox, "peak", None) or tox.scores) if tox is not None else None,
                 toxic_sentence=(tox.max_sentence[0] if tox is not None and tox.max_sentence else None),
                 heads_available=probs is not None,
-                head_scores={} if probs is None else {n: float(v[head_inputs[keys[0]]]) for n, v in probs.items()},
+                head_scores={} if probs is None else {n: head(keys[0], n) for n in probs},
                 lexicon={"inflammatory": max(u.lexicon_inflammatory for u in unit_signals),
                          "partisan": max(u.lexicon_partisan for u in unit_signals)},
             ))
         return out
 
     @staticmethod
-    def _unit(text: str, s: int, e: int, targets: list[TargetMatch], rhetoric: list[RhetoricMatch], key: str,
+    def _unit(text: str, s: int, e: int, targets: list[TargetMatch], rhetoric: list[RhetoricMatch],
+              key: tuple[str, ...],
               head: Any) -> UnitSignals:
         lex_inf, lex_par = lexicon_scores(targets, rhetoric)
         inflammatory = noisy_or([head(key, INFLAMMATORY_HEAD), lex_inf])

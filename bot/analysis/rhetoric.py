@@ -228,7 +228,8 @@ class RhetoricMatcher:
             if pat.triggers and not any(t in low for t in pat.triggers):
                 continue
             if pat.slot_first:
-                found = [m for t in targets if (m := pat.regex.match(low, _slot_start(low, t.start)))]
+                found = [m for t in targets  # "the Proud Boys" is 3 words: also try from the target itself
+                         if (m := pat.regex.match(low, _slot_start(low, t.start)) or pat.regex.match(low, t.start))]
             else:
                 found = list(pat.regex.finditer(low))
             for m in found:

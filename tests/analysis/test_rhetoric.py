@@ -19,6 +19,7 @@ def _patterns(text: str) -> set[str]:
         ("Thanks to the Democrats, gas is five dollars", "blame_thanks_to"),
         ("It is all the liberals fault", "blame_fault"),
         ("Republicans ruined this country", "blame_ruined"),
+        ("the Proud Boys are destroying this country", "blame_ruined"),  # "the" + a two-word target
         ("All Republicans are traitors", "all_x_are"),
         ("Every Democrat is a communist", "every_x"),
         ("You libtards never learn", "you_x"),
