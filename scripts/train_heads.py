@@ -35,11 +35,10 @@ from bot.analysis.heads import (  # noqa: E402
     EMBED_DIM,
     LORA_TARGETS,
     HeadSet,
+    head_texts,
     lora_modules,
     pool,
-    prepare_text,
-    sided_variants,
-)  # noqa: E402
+)
 from bot.cli.inputs import text_id  # noqa: E402
 from bot.paths import shared_dir  # noqa: E402
 
@@ -326,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = load_rows(args.data_dir, ds)
         masks = make_or_load_splits(rows, ds, args.splits)
         counts[ds.name] = {part: int(m.sum()) for part, m in masks.items()}
-        prepared = [sided_variants(t) if args.text_mode == "sided" else (prepare_text(t),) for t in rows.texts]
+        prepared = [head_texts(t, mode=args.text_mode) for t in rows.texts]
         for part, m in masks.items():
             for i in np.flatnonzero(m):
                 y = np.zeros(len(args.task_names), dtype=np.float32)

@@ -17,13 +17,13 @@ import asyncio
 import logging
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
 from bot.analysis.config import PolicyConfig
-from bot.analysis.heads import Embedder, HeadSet, ModelUnavailable, prepare_text, sided_variants
+from bot.analysis.heads import Embedder, HeadSet, ModelUnavailable, head_texts
 from bot.analysis.policy import MessageSignals, UnitSignals, Verdict, decide
 from bot.analysis.rhetoric import RhetoricMatch, find_rhetoric
 from bot.analysis.targets import TargetMatch, find_targets
@@ -171,11 +171,11 @@ class Analyzer:
 
     # ---- scoring ------------------------------------------------------------------------------
 
-    def _head_variants(self) -> Callable[[str, list[TargetMatch]], tuple[str, ...]]:
-        """How a text becomes head inputs: masked (one text) or both sided versions (averaged), per the artifact."""
-        if self._ensure_heads() and self._heads is not None and self._heads.meta.get("text_mode") == "sided":
-            return sided_variants
-        return lambda text, targets: (prepare_text(text, targets),)
+    def _text_mode(self) -> str:
+        """How the loaded heads read a text (``heads.json`` ``text_mode``): "masked" or "sided" (mirrors averaged)."""
+        if self._ensure_heads() and self._heads is not None:
+            return str(self._heads.meta.get("text_mode", "masked"))
+        return "masked"
 
     def _head_scores(self, texts: list[str]) -> dict[str, np.ndarray] | None:
         if not texts or not self._ensure_heads():
@@ -192,7 +192,7 @@ class Analyzer:
         cfg = self.config
         plans = []
         head_inputs: dict[str, int] = {}
-        variants = self._head_variants()
+        mode = self._text_mode()
         for text in texts:
             targets = find_targets(text)
             spans = split_units(text)[: cfg.max_sentences] if cfg.sentence_level else []
@@ -205,7 +205,7 @@ class Analyzer:
                 sentence = text[s:e]
                 units.append((s, e, sub, find_rhetoric(sentence, sub)))
             whole_rhetoric = find_rhetoric(text, targets)
-            keys = [variants(text, targets)] + [variants(text[s:e], sub) for s, e, sub, _ in units]
+            keys = [head_texts(text, targets, mode)] + [head_texts(text[s:e], sub, mode) for s, e, sub, _ in units]
             for key in keys:
                 for variant in key:
                     head_inputs.setdefault(variant, len(head_inputs))
@@ -243,8 +243,7 @@ class Analyzer:
 
     @staticmethod
     def _unit(text: str, s: int, e: int, targets: list[TargetMatch], rhetoric: list[RhetoricMatch],
-              key: tuple[str, ...],
-              head: Any) -> UnitSignals:
+              key: tuple[str, ...], head: Any) -> UnitSignals:
         lex_inf, lex_par = lexicon_scores(targets, rhetoric)
         inflammatory = noisy_or([head(key, INFLAMMATORY_HEAD), lex_inf])
         partisan = gate(targets) * noisy_or([head(key, PARTISAN_HEAD), lex_par])

@@ -74,10 +74,7 @@ def prepare_text(text: str, targets: list[TargetMatch] | None = None) -> str:
 
     ``targets`` must have been found in ``text`` itself (offsets are used); by default they are looked up.
     """
-    matcher = default_matcher()
-    masked = matcher.mask(text, targets)
-    masked = _URL.sub(" ", masked)
-    return _clean(masked)
+    return _clean(default_matcher().mask(text, targets))
 
 
 def _clean(text: str) -> str:
@@ -90,8 +87,9 @@ def _clean(text: str) -> str:
 def sided_variants(text: str, targets: list[TargetMatch] | None = None) -> tuple[str, ...]:
     """The text with each side's targets written canonically, and its left/right mirror.
 
-    ``("the Democrats lied", "the Republicans lied")`` for both "the dems lied" and "the GOP lied": the two
-    versions of a side-swapped text are the same pair, so averaging a head over them is side-symmetric by
+    ``("Democrats lied", "Republicans lied")`` for "the dems lied" and the reverse for "the GOP lied" (an article
+    before a group is dropped, so "the Proud Boys" and "antifa" match too): the two versions of a side-swapped
+    text are the same pair, so averaging a head over them is side-symmetric by
     construction while the head still reads ordinary words. Politicians and targets of unknown side get the
     neutral placeholder. A text without a sided target has one variant.
     """
@@ -111,6 +109,11 @@ def sided_variants(text: str, targets: list[TargetMatch] | None = None) -> tuple
         parts.append(text[pos:])
         out.append(_clean("".join(parts)))
     return tuple(out)
+
+
+def head_texts(text: str, targets: list[TargetMatch] | None = None, mode: str = "masked") -> tuple[str, ...]:
+    """What the heads embed for ``text``: ``sided_variants`` when ``mode == "sided"``, else ``(prepare_text,)``."""
+    return sided_variants(text, targets) if mode == "sided" else (prepare_text(text, targets),)
 
 
 def sided_word(match: TargetMatch, flip: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.storage import Database
 
@@ -54,7 +55,7 @@ class DiscussionThreadRepository:
         row = await self._db.fetchone("SELECT * FROM discussion_threads WHERE thread_id = ?", (thread_id,))
         if row is None:
             return None
-        return DiscussionThread(**{name: row[name] for name in DiscussionThread.__slots__})
+        return _thread(row)
 
     async def article_for(self, thread_id: int) -> str | None:
         """The article id a thread discusses, or None."""
@@ -66,7 +67,7 @@ class DiscussionThreadRepository:
         rows = await self._db.fetchall(
             "SELECT * FROM discussion_threads WHERE article_id = ? ORDER BY created_at, thread_id", (article_id,)
         )
-        return [DiscussionThread(**{name: row[name] for name in DiscussionThread.__slots__}) for row in rows]
+        return [_thread(row) for row in rows]
 
     async def in_channel(self, article_id: str, guild_id: int, channel_id: int) -> list[DiscussionThread]:
         """Threads opened for an article from one channel, newest first (the one ``/summary`` reuses)."""
@@ -75,4 +76,8 @@ class DiscussionThreadRepository:
             " ORDER BY created_at DESC, thread_id DESC",
             (article_id, guild_id, channel_id),
         )
-        return [DiscussionThread(**{name: row[name] for name in DiscussionThread.__slots__}) for row in rows]
+        return [_thread(row) for row in rows]
+
+
+def _thread(row: Any) -> DiscussionThread:
+    return DiscussionThread(**{name: row[name] for name in DiscussionThread.__slots__})
