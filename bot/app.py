@@ -9,6 +9,7 @@ import time
 import discord
 from discord.ext import commands
 
+from bot.command_tree import ModTree
 from bot.guildconf import ensure_guild_config
 from bot.heartbeat import Heartbeat
 from bot.services import Services, build_services
@@ -38,6 +39,7 @@ class ModBot(commands.Bot):
             intents=build_intents(settings),
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=ModTree,  # declared option limits checked server-side; one error handler for every command
         )
         self._connection.guild_ready_timeout = settings.discord.guild_ready_timeout
         self.settings = settings

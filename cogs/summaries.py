@@ -37,6 +37,7 @@ from bot.articles.render import (
     truncate,
 )
 from bot.articles.threads_repo import DiscussionThreadRepository
+from bot.command_tree import RESULT_POSTED
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,6 @@ NOTE_RESERVE = 160  # footer room kept for a note added after posting (thread cr
 EMBED_COLOUR = discord.Colour.blurple()
 UNAVAILABLE = "Summaries are not available right now (the article library could not be loaded)."
 ONE_OF = "Give either `article` (pick one from the list) or `url` (a link to a news article), not both."
-FAILED = "Something went wrong while summarizing. Please try again later."
 
 NOTE_IN_THREAD = "Already in a thread, so no new discussion thread"
 NOTE_NOT_TEXT = "Discussion threads open only in server text channels"
@@ -179,10 +179,15 @@ class Summaries(commands.Cog):
                 await interaction.response.defer(thinking=True)  # an LLM backend may take a while
             result = await library.summarize(found, length or self._default_length(interaction, library))
         except ArticleError as exc:
-            log.info("/summary refused (%s): %s", type(exc).__name__, exc.detail)
+            log.info("/summary refused (%s)%s", type(exc).__name__, self._detail(exc))
             await send_error(interaction, exc.user_message)
             return
         await self._post(interaction, found, result)
+
+    def _detail(self, exc: ArticleError) -> str:
+        """What the member typed is message content: logged only with ``logging.debug_content`` on."""
+        settings = getattr(self.bot, "settings", None)
+        return f": {exc.detail}" if getattr(getattr(settings, "logging", None), "debug_content", False) else ""
 
     def _default_length(self, interaction: discord.Interaction[Any], library: Any) -> str:
         """The server's summary length (``/config set summaries.default_length``), else the file config's."""
@@ -198,7 +203,7 @@ class Summaries(commands.Cog):
         if existing is not None:
             embed.add_field(name=DISCUSSION_FIELD, value=f"Continues in {existing.mention}", inline=False)
         message = await interaction.followup.send(embed=embed, wait=True)
-        interaction.extras["summary_posted"] = True
+        interaction.extras[RESULT_POSTED] = True  # a later failure must not replace the summary (bot.command_tree)
         if reason is None and existing is None:
             await self._open_thread(interaction, message, article, embed)
 
@@ -272,16 +277,6 @@ class Summaries(commands.Cog):
             for found in library.search(current, limit=25)
             if len(found.id) <= CHOICE_LIMIT
         ]
-
-    async def cog_app_command_error(self, interaction: discord.Interaction[Any],
-                                    error: app_commands.AppCommandError) -> None:
-        """Unexpected failures (logged by the command tree) still get an answer, unless the summary is out."""
-        if interaction.extras.get("summary_posted"):
-            return
-        try:
-            await send_error(interaction, FAILED)
-        except discord.HTTPException:
-            pass
 
 
 async def setup(bot: ModBot) -> None:

@@ -195,6 +195,15 @@ class CaseRepository:
             (message_id, channel_id, json.dumps([int(i) for i in case_ids])),
         )
 
+    async def awaiting_card(self, channel_id: int, limit: int = 10_000) -> list[int]:
+        """Open cases a digest in ``channel_id`` announced that have no card of their own yet, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM mod_cases WHERE card_message_id IS NULL AND digest_message_id IS NOT NULL "
+            "AND card_channel_id = ? AND state IN ('pending', 'escalated') ORDER BY id LIMIT ?",
+            (channel_id, limit),
+        )
+        return [int(row[0]) for row in rows]
+
     async def unannounced(self, limit: int = 10_000) -> list[Case]:
         """Open cases with neither a card nor a digest yet, oldest first."""
         rows = await self._db.fetchall(
