@@ -211,10 +211,11 @@ def compress_ranges(ids: Iterable[int]) -> str:
 
 
 def render_digest(case_ids: Sequence[int]) -> str:
-    """One message standing for many cases: ``**12 new cases** (#5–#16) — use /queue to review them.``"""
+    """One message standing for many cases during a burst: ``**12 new cases** (#5–#16) — use /queue ...``."""
     count = len(case_ids)
     noun = "case" if count == 1 else "cases"
-    return f"**{count} new {noun}** ({compress_ranges(case_ids)}) \u2014 use `/queue` to review them."
+    return (f"**{count} new {noun}** ({compress_ranges(case_ids)}) \u2014 use `/queue` to review them now; "
+            "each open one also gets its own card here once the burst has passed.")
 
 
 def parse_digest(text: str) -> list[int]:

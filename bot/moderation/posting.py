@@ -2,6 +2,15 @@
 
 A case is always stored before it is queued here; if a post fails the case keeps ``card_message_id`` NULL, the
 worker retries later, and at start the reconciler re-queues whatever is still unannounced.
+
+Burst policy (moderators can always act from the channel):
+
+1. Posts are paced at ``cards_per_minute``; Discord's 429s are retried by discord.py, failures by this worker.
+2. When more than ``digest_threshold`` cases wait, the waiting cases are announced at once by digest messages
+   ("N new cases (#a–#b) — use /queue ..."), except **high-severity cases: they always get their own card**, first.
+3. Once nothing new waits (the burst has passed), every digested case that is still open gets its own card too
+   ("follow-up" cards, oldest first, same pace). New cases always go before follow-ups. Follow-ups left when the
+   bot stops are found again at start (open, digested, no card yet).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from bot.moderation.tasks import StopSignal, finish
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+URGENT_SEVERITIES = frozenset({"high"})  # never folded into a digest
 
 
 class CardPostQueue:
@@ -43,6 +53,8 @@ class CardPostQueue:
         self._retry_seconds = retry_seconds
         self._clock = clock
         self._pending: dict[int, int] = {}  # case id -> failed attempts, insertion ordered
+        self._urgent: set[int] = set()  # pending high-severity cases: own card, first
+        self._followups: dict[int, int] = {}  # digested cases still owed their own card -> failed attempts
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -52,17 +64,20 @@ class CardPostQueue:
         self._last_post = float("-inf")
         self.cards_posted = 0
         self.digests_posted = 0
+        self.followups_posted = 0
         self.failures = 0
 
     @property
     def waiting(self) -> int:
-        """Cases waiting for a card."""
-        return len(self._pending)
+        """Cases waiting for a card (new ones and digested ones owed a follow-up card)."""
+        return len(self._pending) + len(self._followups)
 
-    def enqueue(self, case_id: int) -> None:
-        """Queue a case for a card (idempotent)."""
+    def enqueue(self, case_id: int, *, urgent: bool = False) -> None:
+        """Queue a case for a card (idempotent); ``urgent`` (high severity) cases are never put in a digest."""
         if case_id not in self._pending:
             self._pending[case_id] = 0
+        if urgent:
+            self._urgent.add(case_id)
         self._idle.clear()
         self._wakeup.set()
 
@@ -99,8 +114,9 @@ class CardPostQueue:
         await asyncio.wait({gate, stop}, return_when=asyncio.FIRST_COMPLETED)
         gate.cancel()
         stop.cancel()
+        await self._load_followups()
         while not self._stopping.is_set:
-            if not self._pending:
+            if not self._pending and not self._followups:
                 self._idle.set()
                 self._wakeup.clear()
                 await self._wakeup.wait()
@@ -118,15 +134,29 @@ class CardPostQueue:
                             self._retry_seconds)
                 await self._stopping.sleep(self._retry_seconds)
 
-    async def _post_next(self) -> None:
-        ids = list(self._pending)
-        if self._digest_threshold and len(ids) > self._digest_threshold:
-            await self._post_digests(ids)
+    async def _load_followups(self) -> None:
+        """Digested cases of this channel that were still owed their own card when the bot last stopped."""
+        if self._stopping.is_set:
             return
-        case_id = ids[0]
+        try:
+            for case_id in await self._cases.awaiting_card(self.channel_id):
+                self._followups.setdefault(case_id, 0)
+        except Exception:
+            log.exception("could not read the digested cases still waiting for a card")
+
+    async def _post_next(self) -> None:
+        if not self._pending:
+            await self._post_followup(next(iter(self._followups)))
+            return
+        ids = list(self._pending)
+        if self._digest_threshold and len(ids) > self._digest_threshold and await self._post_digests(ids):
+            return
+        if not self._pending:
+            return
+        case_id = next((i for i in self._pending if i in self._urgent), next(iter(self._pending)))
         case = await self._cases.get(case_id)
         if case is None or not case.is_open or case.announced:
-            self._pending.pop(case_id, None)
+            self._drop(case_id)
             return
         try:
             message_id = await self._publisher.post_card(self.channel_id, case)
@@ -136,17 +166,43 @@ class CardPostQueue:
         finally:
             self._last_post = self._clock()
         await self._cases.set_card(case_id, self.channel_id, message_id)
-        self._pending.pop(case_id, None)
+        self._drop(case_id)
         self.cards_posted += 1
 
-    async def _post_digests(self, ids: list[int]) -> None:
+    async def _post_followup(self, case_id: int) -> None:
+        """The own card of a case a digest announced (skipped once decided or carded)."""
+        case = await self._cases.get(case_id)
+        if case is None or not case.is_open or case.card_message_id is not None:
+            self._followups.pop(case_id, None)
+            return
+        try:
+            message_id = await self._publisher.post_card(self.channel_id, case)
+        except Exception:
+            attempts = self._followups.pop(case_id, 0) + 1
+            if attempts < MAX_ATTEMPTS:
+                self._followups[case_id] = attempts
+            raise
+        finally:
+            self._last_post = self._clock()
+        await self._cases.set_card(case_id, self.channel_id, message_id)
+        self._followups.pop(case_id, None)
+        self.followups_posted += 1
+
+    async def _post_digests(self, ids: list[int]) -> bool:
+        """Announce the waiting non-urgent cases in digests; False when none was left to digest."""
         live = []
         for case_id in ids:
+            if case_id in self._urgent:
+                continue
             case = await self._cases.get(case_id)
             if case is None or not case.is_open or case.announced:
-                self._pending.pop(case_id, None)
+                self._drop(case_id)
+            elif case.severity in URGENT_SEVERITIES:
+                self._urgent.add(case_id)
             else:
                 live.append(case_id)
+        if not live:
+            return False
         for chunk in chunk_for_digest(live):
             try:
                 message_id = await self._publisher.post_digest(self.channel_id, chunk)
@@ -158,13 +214,20 @@ class CardPostQueue:
                 self._last_post = self._clock()
             await self._cases.set_digest(chunk, self.channel_id, message_id)
             for case_id in chunk:
-                self._pending.pop(case_id, None)
+                self._drop(case_id)
+                self._followups.setdefault(case_id, 0)
             self.digests_posted += 1
             await self._pace()
+        return True
+
+    def _drop(self, case_id: int) -> None:
+        self._pending.pop(case_id, None)
+        self._urgent.discard(case_id)
 
     def _note_failure(self, case_id: int) -> None:
         attempts = self._pending.pop(case_id, 0) + 1
         if attempts < MAX_ATTEMPTS:
             self._pending[case_id] = attempts  # back of the line
         else:
+            self._urgent.discard(case_id)
             log.error("giving up posting case #%d for now; the reconciler will retry at next start", case_id)
