@@ -31,6 +31,8 @@ class ModerationConfig(BaseModel):
     cards_per_minute: int = Field(default=30, ge=0)
     card_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     catch_up_limit: int = Field(default=1000, ge=0, le=100_000)
+    catch_up_recheck_days: int = Field(default=7, ge=0, le=90)
+    catch_up_recheck_limit: int = Field(default=200, ge=0, le=5000)
     timeout_choices_minutes: list[int] = Field(default_factory=lambda: [10, 60, 1440, 10080], min_length=1)
     queue_page_size: int = Field(default=10, ge=1, le=15)
     excerpt_chars: int = Field(default=700, ge=100, le=3000)

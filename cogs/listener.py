@@ -1,7 +1,9 @@
 """Moderation listener: scores member messages in watched places, re-scores edits, notes deletions, catches up.
 
-Every flagged message becomes a case (stored first, then its card is queued). At each READY the listener reads
-channel history after the last message it processed per channel, so messages sent while it was down are scored.
+Every flagged message becomes a case (stored first, then its card is queued). At each new gateway session the
+listener pins every stored channel cursor (``on_connect``, before any event of the session), then reads channel
+history after it, one channel after another, so messages sent while the bot was down are scored; and it reads
+back recent open cases so edits and deletions made meanwhile are applied (see ``bot/moderation/catchup.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import discord
 from discord.ext import commands
 
 from bot.app import ModBot
+from bot.moderation.catchup import catch_up_channel, recheck_open_cases, release_without_catch_up
 from bot.moderation.models import MessageSnapshot, utcnow
 from bot.moderation.service import ModerationService
 from bot.moderation.tasks import finish
@@ -34,6 +37,7 @@ class ModerationListener(commands.Cog):
         self.bot = bot
         self.service: ModerationService | None = None
         self._catch_up_task: asyncio.Task[None] | None = None
+        self._catch_up_again = False
 
     async def cog_load(self) -> None:
         """Join the shared moderation service."""
@@ -87,9 +91,21 @@ class ModerationListener(commands.Cog):
                 await self.service.handle_delete(message_id)
 
     @commands.Cog.listener()
+    async def on_connect(self) -> None:
+        """A new gateway session (READY): hold every stored cursor until its channel is caught up again.
+
+        Synchronous on purpose: it runs before any message event of the session is handled."""
+        if self._enabled:
+            assert self.service is not None
+            self.service.pin_pending()
+
+    @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Catch up on messages missed while the bot was down (once per new gateway session)."""
-        if not self._enabled or (self._catch_up_task is not None and not self._catch_up_task.done()):
+        if not self._enabled:
+            return
+        if self._catch_up_task is not None and not self._catch_up_task.done():
+            self._catch_up_again = True  # a session began during catch-up: read every channel once more
             return
         self._catch_up_task = asyncio.create_task(self._catch_up(), name="modbot-catch-up")
 
@@ -114,42 +130,70 @@ class ModerationListener(commands.Cog):
     async def _catch_up(self) -> None:
         service = self.service
         assert service is not None
-        try:
-            cursors = await service.cursors.all()
-            await self._seed_cursors(service)  # channels seen for the first time: read from here next time
-            total = 0
-            for channel_id, (guild_id, _last) in sorted(cursors.items()):
-                if service.stopping.is_set:
-                    break
+        self._catch_up_again = True
+        while self._catch_up_again and not service.stopping.is_set:
+            self._catch_up_again = False
+            try:
+                await self._catch_up_once(service)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("catching up from channel history failed")
+
+    async def _catch_up_once(self, service: ModerationService) -> None:
+        if service.config.catch_up_limit <= 0:
+            release_without_catch_up(service)
+            return
+        cursors = await service.cursors.all()
+        await self._seed_cursors(service)  # channels seen for the first time: read from here next time
+        total = failed = 0
+        for channel_id, (guild_id, _last) in sorted(cursors.items()):
+            if service.stopping.is_set:
+                break
+            try:  # one channel's failure must not end catch-up for the others
                 total += await self._catch_up_channel(service, channel_id, guild_id)
-            if total:
-                log.info("caught up on %d messages sent while the bot was away", total)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("catching up from channel history failed")
+            except Exception as exc:
+                failed += 1
+                log.warning("could not catch up on channel %s (%s); its cursor stays where catch-up got to",
+                            channel_id, type(exc).__name__, exc_info=not isinstance(exc, discord.HTTPException))
+        if total:
+            log.info("caught up on %d messages sent while the bot was away", total)
+        if failed:
+            log.warning("catch-up failed in %d of %d channels; they are read again at the next session", failed,
+                        len(cursors))
 
     async def _catch_up_channel(self, service: ModerationService, channel_id: int, guild_id: int) -> int:
         channel = self.bot.get_channel(channel_id)
         if channel is None or not isinstance(channel, discord.abc.Messageable):
-            return 0  # deleted, archived or no longer visible
+            return 0  # deleted, archived or no longer visible: its cursor stays pinned (nothing live moves it)
         limit = service.config.catch_up_limit
-        if limit <= 0:
-            return 0
 
         async def history(after_id: int) -> AsyncIterator[MessageSnapshot]:
+            read = 0
             async for message in channel.history(after=discord.Object(after_id), limit=limit, oldest_first=True):
+                read += 1
                 if message.author.bot:
                     continue
                 snap = snapshot(message, guild_id=guild_id)
                 if snap is not None:
                     yield snap
+            if read >= limit:
+                log.warning("catch-up read the limit of %d messages in channel %s; older missed messages beyond it "
+                            "are not scored (moderation.catch_up_limit)", limit, channel_id)
 
-        try:
-            return await service.catch_up(channel_id, guild_id, history)
-        except discord.HTTPException as exc:
-            log.warning("could not read history of channel %s: %s", channel_id, exc)
-            return 0
+        async def fetch(message_id: int) -> MessageSnapshot | None:
+            try:
+                message = await channel.fetch_message(message_id)
+            except discord.NotFound:  # 10008 Unknown Message: deleted while the bot was away
+                return None
+            return snapshot(message, guild_id=guild_id)
+
+        seen = await catch_up_channel(service, channel_id, guild_id, history)
+        recheck = await recheck_open_cases(service, channel_id, fetch)
+        if recheck.edited or recheck.deleted:
+            log.info("channel %s: %d cases edited and %d messages deleted while the bot was away", channel_id,
+                     recheck.edited, recheck.deleted)
+        return seen
 
 
 async def setup(bot: ModBot) -> None:

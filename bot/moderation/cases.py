@@ -213,6 +213,15 @@ class CaseRepository:
         )
         return [Case.from_row(row) for row in rows]
 
+    async def open_in_channel(self, channel_id: int, since: datetime, limit: int) -> list[Case]:
+        """Open cases of a channel whose message is not known to be deleted, created after ``since``, newest first."""
+        rows = await self._db.fetchall(
+            f"{_SELECT} WHERE c.channel_id = ? AND c.state IN {_OPEN_SQL} AND c.message_deleted = 0 "
+            "AND c.created_at >= ? ORDER BY c.id DESC LIMIT ?",
+            (channel_id, to_iso(since), limit),
+        )
+        return [Case.from_row(row) for row in rows]
+
     def _open_filter(
         self, guild_id: int, label: str | None, channel_id: int | None
     ) -> tuple[str, list[object]]:

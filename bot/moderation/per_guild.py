@@ -66,7 +66,7 @@ class PerGuild:
                 per_minute=self.config.cards_per_minute, retry_seconds=self.config.card_retry_seconds,
             )
             queue.start()
-            if gate_open or default is None:
+            if gate_open:  # else after start-up reconciliation, which reads this channel too
                 queue.open_gate()
             self.queues[channel_id] = queue
         return queue

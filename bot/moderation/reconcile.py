@@ -2,13 +2,14 @@
 
 A card may have reached Discord just before a crash, before its message id was stored. Before re-posting, the
 reconciler reads the mod channel back and matches cards (footer ``Case #N`` or a ``modbot:case:N:`` custom_id) and
-digests (``#N–#M``) to cases, so every case ends up with exactly one card.
+digests (``#N–#M``) to cases, so every case ends up with exactly one card. Every mod channel in use is read: the
+file config's and each guild's own (set with ``/config``), each for the cases that would be posted there.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -75,18 +76,40 @@ def plan(unannounced: Iterable[Case], announcements: Announcements) -> Reconcile
     return ReconcilePlan(cards, digests, to_post)
 
 
-async def reconcile_cards(
-    cases: CaseRepository, publisher: CardPublisher, channel_id: int, *, scan_limit: int = 2000
-) -> ReconcilePlan:
-    """Record cards/digests a crash left unrecorded and return the cases that still need a card."""
+async def reconcile_all(
+    cases: CaseRepository, publisher: CardPublisher, channel_of: Callable[[Case], int | None], *,
+    scan_limit: int = 2000,
+) -> list[Case]:
+    """Reconcile every mod channel that unannounced cases belong to (``channel_of(case)``: the mod channel its
+    guild uses now; None: no mod channel, the case is only listed by /queue). Returns the cases still to post."""
     pending = await cases.unannounced()
+    by_channel: dict[int, list[Case]] = {}
+    for case in pending:
+        channel_id = channel_of(case)
+        if channel_id:
+            by_channel.setdefault(channel_id, []).append(case)
+    to_post: set[int] = set()
+    for channel_id, group in sorted(by_channel.items()):
+        result = await reconcile_cards(cases, publisher, channel_id, scan_limit=scan_limit, pending=group)
+        to_post.update(result.to_post)
+    return [case for case in pending if case.id in to_post]
+
+
+async def reconcile_cards(
+    cases: CaseRepository, publisher: CardPublisher, channel_id: int, *, scan_limit: int = 2000,
+    pending: Sequence[Case] | None = None,
+) -> ReconcilePlan:
+    """Record cards/digests a crash left unrecorded and return the cases that still need a card (``pending``:
+    the unannounced cases meant for this channel; all unannounced cases by default)."""
+    if pending is None:
+        pending = await cases.unannounced()
     if not pending:
         return ReconcilePlan({}, {}, [])
     since = min(case.created_at for case in pending) - SCAN_MARGIN
     try:
         posted = await publisher.recent_posts(channel_id, since, scan_limit)
     except Exception:
-        log.exception("could not read the mod channel back; posting unannounced cases without matching")
+        log.exception("could not read mod channel %d back; posting unannounced cases without matching", channel_id)
         posted = []
     result = plan(pending, read_announcements(posted))
     for case_id, message_id in result.record_cards.items():

@@ -8,31 +8,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from bot.moderation.assessing import assess_isolated, assess_messages
 from bot.moderation.audit import AuditRepository
 from bot.moderation.cases import CaseRepository
+from bot.moderation.catchup import History, catch_up_channel, pin_pending
 from bot.moderation.cursors import ChannelCursorRepository, CursorTracker
 from bot.moderation.decisions import DecisionService, Outcome
 from bot.moderation.models import Actor, Case, MessageSnapshot
-from bot.moderation.per_guild import GuildConfigs, PerGuild, scorer_takes_config
+from bot.moderation.per_guild import GuildConfigs, PerGuild
 from bot.moderation.ports import ActionError, ActionExecutor, CardPublisher
 from bot.moderation.posting import CardPostQueue
-from bot.moderation.reconcile import reconcile_cards
+from bot.moderation.reconcile import reconcile_all
 from bot.moderation.reports import ReportRepository
 from bot.moderation.retention import purge_closed_content
-from bot.moderation.scoring import Assessment, MessageScorer, assess
+from bot.moderation.scoring import Assessment, MessageScorer
 from bot.moderation.state import Action
 from bot.moderation.tasks import StopSignal, finish
+from bot.moderation.unscored import UnscoredMessages, keep_unscored, retry_due
 from bot.moderation.watch import SummaryThreads, WatchRules
 from bot.moderation_config import ModerationConfig
 from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 32
 CURSOR_FLUSH_SECONDS = 1.0
 
 
@@ -71,6 +72,7 @@ class ModerationService:
         self.threads = SummaryThreads(db)
         self.rules = WatchRules.from_config(config)
         self.tracker = CursorTracker()
+        self.unscored = UnscoredMessages()
         self.decisions = DecisionService(
             self.cases, self.audit, executor, refresh=self.refresh_card, mod_log=self.post_mod_log,
             timeout_choices=list(config.timeout_choices_minutes), case_mod_log=self.post_case_mod_log,
@@ -81,7 +83,7 @@ class ModerationService:
                 config.mod_channel_id, self.cases, publisher, digest_threshold=config.digest_threshold,
                 per_minute=config.cards_per_minute, retry_seconds=config.card_retry_seconds,
             )
-        self._known_channels: set[int] | None = None
+        self._started = False
         self._tasks: list[asyncio.Task[None]] = []
         self.stopping = StopSignal()
         self._reconciled = False
@@ -89,11 +91,14 @@ class ModerationService:
     # ----- lifecycle -------------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Free stale decision locks, start the card worker, the cursor flusher and the retention purge."""
+        """Free stale decision locks, pin every stored cursor until its catch-up completes, start the card worker,
+        the cursor flusher (which also retries unscored messages) and the retention purge."""
         released = await self.cases.release_all_locks()
         if released:
             log.info("released %d decision locks left by a previous run", released)
-        self._known_channels = set((await self.cursors.all()).keys())
+        await self.cursors.all()
+        pin_pending(self)
+        self._started = True
         if self.card_queue is not None:
             self.card_queue.start()
         self._tasks.append(asyncio.create_task(self._flush_loop(), name="modbot-cursor-flush"))
@@ -112,20 +117,25 @@ class ModerationService:
             await self.flush_cursors()
 
     async def reconcile(self) -> list[int]:
-        """Record cards posted before a crash, queue unannounced cases, then let the card worker post."""
-        if self.card_queue is None or self.publisher is None:
+        """Record cards posted before a crash in every mod channel in use (the file's and each guild's /config
+        one), queue the unannounced cases of each, then let the card workers post."""
+        if self.publisher is None:
             return []
-        plan = await reconcile_cards(self.cases, self.publisher, self.card_queue.channel_id)
-        for case_id in plan.to_post:
-            case = await self.cases.get(case_id) if self.per_guild.guild_config is not None else None
-            queue = self.card_queue_for(case.guild_id) if case is not None else None
-            (queue or self.card_queue).enqueue(case_id)
-        if plan.to_post:
-            log.info("queued %d stored cases that had no card yet", len(plan.to_post))
+        to_post = await reconcile_all(self.cases, self.publisher, self._mod_channel_of)
+        for case in to_post:
+            queue = self.card_queue_for(case.guild_id)
+            if queue is not None:
+                queue.enqueue(case.id)
+        if to_post:
+            log.info("queued %d stored cases that had no card yet", len(to_post))
         self._reconciled = True
-        self.card_queue.open_gate()
+        if self.card_queue is not None:
+            self.card_queue.open_gate()
         self.per_guild.open_gates()
-        return plan.to_post
+        return [case.id for case in to_post]
+
+    def _mod_channel_of(self, case: Case) -> int | None:
+        return self.config_for(case.guild_id).mod_channel_id if self.publisher is not None else None
 
     def config_for(self, guild_id: int) -> ModerationConfig:
         """The ``[moderation]`` settings that apply in ``guild_id`` (the guild's /config overrides included)."""
@@ -142,6 +152,7 @@ class ModerationService:
     async def _flush_loop(self) -> None:
         while not await self.stopping.sleep(CURSOR_FLUSH_SECONDS):
             try:
+                await self.retry_unscored()
                 await self.flush_cursors()
             except Exception:
                 log.exception("could not store channel cursors")
@@ -171,27 +182,9 @@ class ModerationService:
             summary = await self.threads.is_summary_thread(message.channel_id)
         return rules.watched(message, summary_thread=summary)
 
-    async def _assess(self, texts: list[str], policy: Any = None) -> list[Assessment]:
-        if self.scorer is None:
-            return [Assessment(False) for _ in texts]
-        if policy is not None and scorer_takes_config(self.scorer):
-            verdicts = await self.scorer.analyze(texts, config=policy)  # type: ignore[call-arg]
-        else:
-            verdicts = await self.scorer.analyze(texts)
-        if len(verdicts) != len(texts):
-            raise ValueError(f"scorer returned {len(verdicts)} verdicts for {len(texts)} texts")
-        return [assess(verdict) for verdict in verdicts]
-
-    async def _assess_messages(self, messages: Sequence[MessageSnapshot]) -> list[Assessment]:
+    async def assess_messages(self, messages: Sequence[MessageSnapshot]) -> list[Assessment]:
         """Score messages with each guild's own policy (one scorer call per guild)."""
-        by_guild: dict[int, list[int]] = {}
-        for index, message in enumerate(messages):
-            by_guild.setdefault(message.guild_id, []).append(index)
-        out: dict[int, Assessment] = {}
-        for guild_id, indexes in by_guild.items():
-            results = await self._assess([messages[i].content for i in indexes], self.per_guild.policy_for(guild_id))
-            out.update(zip(indexes, results, strict=True))
-        return [out[i] for i in range(len(messages))]
+        return await assess_messages(self.scorer, self.per_guild, messages)
 
     async def handle_message(self, message: MessageSnapshot) -> Case | None:
         """A new message: score it if watched; a flagged one becomes a case (stored, then its card queued)."""
@@ -199,27 +192,44 @@ class ModerationService:
         return opened[0] if opened else None
 
     async def handle_messages(self, messages: Sequence[MessageSnapshot]) -> list[Case]:
-        """Score a batch of new messages (one scorer call); returns the cases opened or already open for them."""
+        """Score a batch of new messages (one scorer call); returns the cases opened or already open for them.
+
+        A message that cannot be scored affects no other: it is kept in flight and retried (see
+        :mod:`bot.moderation.unscored`)."""
         watched = [m for m in messages if await self.is_watched(m)]
         if not watched:
             return []
         for message in watched:
             await self._track_start(message)
         out: list[Case] = []
+        kept: set[int] = set()
         try:
-            assessments = await self._assess_messages(watched)
-            for message, assessment in zip(watched, assessments, strict=True):
-                if assessment.flagged:
-                    out.append(await self.open_case(message, assessment))
+            results = await assess_isolated(self.scorer, self.per_guild, watched)
+            for message, result in zip(watched, results, strict=True):
+                try:
+                    if isinstance(result, Exception):
+                        raise result
+                    if result.flagged:
+                        out.append(await self.open_case(message, result))
+                except Exception as exc:
+                    if self._keep_unscored(message, exc):
+                        kept.add(message.message_id)
         finally:
             for message in watched:
-                self.tracker.finish(message.channel_id, message.message_id)
+                if message.message_id not in kept:
+                    self.tracker.finish(message.channel_id, message.message_id)
         return out
+
+    def _keep_unscored(self, message: MessageSnapshot, exc: Exception) -> bool:
+        return keep_unscored(self.unscored, message, exc)
+
+    async def retry_unscored(self) -> None:
+        """Retry the unscored messages that are due (see :mod:`bot.moderation.unscored`)."""
+        await retry_due(self)
 
     async def _track_start(self, message: MessageSnapshot) -> None:
         self.tracker.start(message.channel_id, message.guild_id, message.message_id)
-        if self._known_channels is not None and message.channel_id not in self._known_channels:
-            self._known_channels.add(message.channel_id)
+        if self._started and message.channel_id not in self.cursors.known:
             await self.cursors.advance(message.channel_id, message.guild_id, message.message_id - 1)
 
     async def open_case(self, message: MessageSnapshot, assessment: Assessment, *, source: str = "listener") -> Case:
@@ -269,7 +279,7 @@ class ModerationService:
             return None
         if not message.content.strip() or message.author_is_bot or message.is_webhook:
             return existing
-        [assessment] = await self._assess_messages([message])
+        [assessment] = await self.assess_messages([message])
         if existing is None:
             return await self.open_case(message, assessment) if assessment.flagged else None
         updated = await self.cases.update_snapshot(message.message_id, message.content, assessment)
@@ -290,37 +300,13 @@ class ModerationService:
             await self.refresh_card(case)
         return case
 
-    async def catch_up(self, channel_id: int, guild_id: int,
-                       history: Callable[[int], AsyncIterator[MessageSnapshot]]) -> int:
-        """Score messages after the channel's stored cursor (``history(after_id)`` yields oldest first)."""
-        cursor = await self.cursors.get(channel_id)
-        if cursor is None:
-            return 0
-        hold = cursor + 1
-        self.tracker.start(channel_id, guild_id, hold)
-        seen = 0
-        batch: list[MessageSnapshot] = []
-        try:
-            async for message in history(cursor):
-                if self.stopping.is_set:
-                    break
-                batch.append(message)
-                if len(batch) >= BATCH_SIZE:
-                    hold = await self._catch_up_batch(channel_id, guild_id, batch, hold)
-                    seen += len(batch)
-                    batch = []
-            if batch and not self.stopping.is_set:
-                hold = await self._catch_up_batch(channel_id, guild_id, batch, hold)
-                seen += len(batch)
-        finally:
-            self.tracker.finish(channel_id, hold, processed=False)
-        return seen
+    async def catch_up(self, channel_id: int, guild_id: int, history: History) -> int:
+        """Score messages after the channel's pinned (else stored) cursor (see :mod:`bot.moderation.catchup`)."""
+        return await catch_up_channel(self, channel_id, guild_id, history)
 
-    async def _catch_up_batch(self, channel_id: int, guild_id: int, batch: list[MessageSnapshot], hold: int) -> int:
-        await self.handle_messages(batch)
-        newest = max(m.message_id for m in batch)
-        self.tracker.move_hold(channel_id, guild_id, hold, newest + 1)
-        return newest + 1
+    def pin_pending(self) -> int:
+        """A new gateway session: hold every stored cursor until its channel is caught up again."""
+        return pin_pending(self)
 
     # ----- reports and decisions ---------------------------------------------------------------------------------
 
@@ -329,7 +315,7 @@ class ModerationService:
         case = await self.cases.get_by_message(message.message_id)
         created = False
         if case is None:
-            [scored] = await self._assess_messages([message]) if message.content.strip() else [Assessment(False)]
+            [scored] = await self.assess_messages([message]) if message.content.strip() else [Assessment(False)]
             labels = ("reported", *[label for label in scored.labels if label != "reported"])
             assessment = Assessment(scored.flagged, labels, scored.severity, scored.reasons, scored.evidence,
                                     scored.scores)

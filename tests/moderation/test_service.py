@@ -89,8 +89,11 @@ async def test_scorer_returning_wrong_count_is_an_error(make_service, snap) -> N
             return []
 
     service = await make_service(Broken())
+    message = snap("x")
     with pytest.raises(ValueError, match="0 verdicts for 1 texts"):
-        await service.handle_message(snap("x"))
+        await service.assess_messages([message])
+    assert await service.handle_message(message) is None  # kept for a retry, never raised into the listener
+    assert message.message_id in service.unscored
 
 
 async def test_edit_and_delete(make_service, snap) -> None:

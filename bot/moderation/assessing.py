@@ -1,0 +1,63 @@
+"""Turning message texts into assessments with each guild's policy, so that one message never affects another.
+
+A batch is scored in one scorer call; when that call fails the batch is scored again one message at a time, and
+only the messages that fail on their own are returned as exceptions (the service keeps them for a retry, see
+:mod:`bot.moderation.unscored`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from bot.moderation.models import MessageSnapshot
+from bot.moderation.per_guild import PerGuild, scorer_takes_config
+from bot.moderation.scoring import Assessment, MessageScorer, assess
+
+log = logging.getLogger(__name__)
+
+
+async def assess_texts(scorer: MessageScorer | None, texts: list[str], policy: Any = None) -> list[Assessment]:
+    """One scorer call (``config=policy`` when the scorer takes it); no scorer: nothing is flagged."""
+    if scorer is None:
+        return [Assessment(False) for _ in texts]
+    if policy is not None and scorer_takes_config(scorer):
+        verdicts = await scorer.analyze(texts, config=policy)  # type: ignore[call-arg]
+    else:
+        verdicts = await scorer.analyze(texts)
+    if len(verdicts) != len(texts):
+        raise ValueError(f"scorer returned {len(verdicts)} verdicts for {len(texts)} texts")
+    return [assess(verdict) for verdict in verdicts]
+
+
+async def assess_messages(scorer: MessageScorer | None, per_guild: PerGuild,
+                          messages: Sequence[MessageSnapshot]) -> list[Assessment]:
+    """Score messages with each guild's own policy (one scorer call per guild)."""
+    by_guild: dict[int, list[int]] = {}
+    for index, message in enumerate(messages):
+        by_guild.setdefault(message.guild_id, []).append(index)
+    out: dict[int, Assessment] = {}
+    for guild_id, indexes in by_guild.items():
+        results = await assess_texts(scorer, [messages[i].content for i in indexes], per_guild.policy_for(guild_id))
+        out.update(zip(indexes, results, strict=True))
+    return [out[i] for i in range(len(messages))]
+
+
+async def assess_isolated(scorer: MessageScorer | None, per_guild: PerGuild,
+                          messages: Sequence[MessageSnapshot]) -> list[Assessment | Exception]:
+    """Like :func:`assess_messages`, but a failure is returned per message instead of failing the whole batch."""
+    try:
+        return list(await assess_messages(scorer, per_guild, messages))
+    except Exception as exc:
+        if len(messages) == 1:
+            return [exc]
+        log.warning("scoring a batch of %d messages failed (%s); scoring them one by one", len(messages),
+                    type(exc).__name__)
+    results: list[Assessment | Exception] = []
+    for message in messages:
+        try:
+            results.extend(await assess_messages(scorer, per_guild, [message]))
+        except Exception as exc:
+            results.append(exc)
+    return results
