@@ -1,4 +1,8 @@
-"""Member reports: the "Report to moderators" message context menu with an optional reason (modal)."""
+"""Member reports: the "Report to moderators" message context menu with an optional reason (a dialog).
+
+The dialog's custom_id names the message (``cogs/views/dialogs.py``), so a dialog opened before a restart still
+files the report after it: the message is then read back from Discord (or from its case, when it has one).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from discord.ext import commands
 
 from bot.app import ModBot
 from bot.moderation.models import MessageSnapshot
-from bot.moderation.reports import REPORT_REASON_MAX
 from bot.moderation.service import ModerationService
 from cogs.views.context import acquire_service, release_service
+from cogs.views.dialogs import ReportModal, dispatch_dialog, open_dialog
 from cogs.views.snapshots import snapshot
 
 log = logging.getLogger(__name__)
@@ -22,26 +26,8 @@ HOLDER = "reports"
 MENU_NAME = "Report to moderators"
 THANKS = "Thanks \u2014 the moderators have your report and will take a look."
 ALREADY = "You have already reported this message; the moderators have it."
-
-
-class ReportModal(discord.ui.Modal):
-    """Optional reason for a report."""
-
-    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="What is wrong with this message? (optional)", style=discord.TextStyle.paragraph,
-        required=False, max_length=REPORT_REASON_MAX,
-    )
-
-    def __init__(self, service: ModerationService, message: MessageSnapshot, nonce: int) -> None:
-        super().__init__(title="Report to moderators", timeout=600, custom_id=f"modbot:report:{nonce}")
-        self.service = service
-        self.message = message
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Open or extend the case, then acknowledge ephemerally (without revealing case details)."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.service.report(self.message, interaction.user.id, str(self.reason.value or ""))
-        await interaction.followup.send(ALREADY if outcome.duplicate else THANKS, ephemeral=True)
+GONE = "That message is gone, so it cannot be reported any more."
+OPENED_KEEP = 500  # snapshots of messages whose dialog is open, kept to spare a fetch on submit
 
 
 class Reports(commands.Cog):
@@ -50,6 +36,7 @@ class Reports(commands.Cog):
     def __init__(self, bot: ModBot) -> None:
         self.bot = bot
         self.service: ModerationService | None = None
+        self._opened: dict[int, MessageSnapshot] = {}  # message id -> snapshot taken when the dialog opened
         self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.report_message)
         self.menu.guild_only = True
 
@@ -72,7 +59,47 @@ class Reports(commands.Cog):
         if snap.author_is_bot or snap.is_webhook:
             await interaction.response.send_message("Only members' messages can be reported.", ephemeral=True)
             return
-        await interaction.response.send_modal(ReportModal(self.service, snap, interaction.id))
+        self._opened[snap.message_id] = snap
+        while len(self._opened) > OPENED_KEEP:
+            self._opened.pop(next(iter(self._opened)))
+        await open_dialog(interaction, ReportModal(snap.channel_id, snap.message_id))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Report dialogs (``modbot:report:<channel>:<message>``), whenever they were opened."""
+        await dispatch_dialog(interaction, on_report=self.submit_report)
+
+    async def submit_report(self, interaction: discord.Interaction[Any], channel_id: int, message_id: int,
+                            reason: str) -> None:
+        """Open or extend the case, then acknowledge ephemerally (without revealing case details)."""
+        service = self.service
+        if service is None or interaction.guild_id is None:
+            await interaction.response.send_message("Reports are not available right now.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        snap = self._opened.pop(message_id, None) or await self._snapshot(service, interaction.guild_id,
+                                                                          channel_id, message_id)
+        if snap is None or snap.guild_id != interaction.guild_id:
+            await interaction.followup.send(GONE, ephemeral=True)
+            return
+        outcome = await service.report(snap, interaction.user.id, reason)
+        await interaction.followup.send(ALREADY if outcome.duplicate else THANKS, ephemeral=True)
+
+    async def _snapshot(self, service: ModerationService, guild_id: int, channel_id: int,
+                        message_id: int) -> MessageSnapshot | None:
+        """The reported message after a restart: its case when it has one, else read back from Discord."""
+        case = await service.cases.get_by_message(message_id)
+        if case is not None:
+            return MessageSnapshot(message_id=case.message_id, guild_id=case.guild_id, channel_id=case.channel_id,
+                                   author_id=case.author_id, content=case.content or "",
+                                   author_name=case.author_name, jump_url=case.jump_url)
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            message = await channel.fetch_message(message_id)  # type: ignore[union-attr]
+        except (discord.NotFound, discord.Forbidden, AttributeError):
+            return None
+        snap = snapshot(message, guild_id=guild_id)
+        return None if snap is None or snap.author_is_bot or snap.is_webhook else snap
 
 
 async def setup(bot: ModBot) -> None:

@@ -98,24 +98,6 @@ class TimeoutDurationSelect(
         await on_timeout_pick(interaction, self.case_id, int(values[0]) if values else 0)
 
 
-class WarnModal(discord.ui.Modal):
-    """Asks for the warning text; submitting warns the member (DM) and closes the case."""
-
-    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="Reason (sent to the member)", style=discord.TextStyle.paragraph, max_length=1000, required=True
-    )
-
-    def __init__(self, case_id: int, nonce: int) -> None:
-        super().__init__(title=f"Warn about case #{case_id}", timeout=600, custom_id=f"modbot:warn:{case_id}:{nonce}")
-        self.case_id = case_id
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Carry out the warning."""
-        from cogs.views.handlers import on_warn_submit
-
-        await on_warn_submit(interaction, self.case_id, str(self.reason.value))
-
-
 def format_minutes(minutes: int) -> str:
     """``10 minutes``, ``1 hour``, ``1 day``, ``1 week``."""
     for size, unit in ((10080, "week"), (1440, "day"), (60, "hour")):

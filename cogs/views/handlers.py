@@ -11,8 +11,9 @@ from bot.moderation.cards import render_card
 from bot.moderation.decisions import Outcome, Status, already_decided_text
 from bot.moderation.state import Action
 from cogs.views.access import actor_of, is_moderator, refuse
-from cogs.views.case_card import WarnModal, card_embed, card_view, timeout_view
+from cogs.views.case_card import card_embed, card_view, timeout_view
 from cogs.views.context import moderation_service
+from cogs.views.dialogs import WarnModal, open_dialog
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ async def on_case_button(interaction: discord.Interaction[Any], case_id: int, ac
         elif not case.is_open:
             await _reply(interaction, already_decided_text(case))
         elif action is Action.WARN:
-            await interaction.response.send_modal(WarnModal(case_id, interaction.id))
+            await open_dialog(interaction, WarnModal(case_id))  # survives restarts: see cogs/views/dialogs.py
         else:
             choices = list(service.config.timeout_choices_minutes)
             await interaction.response.send_message(
@@ -87,7 +88,7 @@ async def on_timeout_pick(interaction: discord.Interaction[Any], case_id: int, m
 
 
 async def on_warn_submit(interaction: discord.Interaction[Any], case_id: int, reason: str) -> None:
-    """The Warn modal was submitted."""
+    """The Warn dialog was submitted (before or after a restart: dispatched by ``modbot:warn:<case_id>``)."""
     service = await _service_for_moderator(interaction)
     if service is None:
         return
