@@ -1,12 +1,27 @@
-"""Retention: message text of closed cases is purged after ``retention_days`` (pure rule + the SQL that applies it)."""
+"""Retention: message text of closed cases is purged after ``retention_days`` (pure rule + the SQL that applies it).
+
+The posted case cards show the text too, so :func:`purge_and_refresh_cards` also re-renders each purged case's card
+(its text replaced by "Message content purged after the retention period").
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from bot.moderation.cases import CaseRepository
 from bot.moderation.models import Case, to_iso, utcnow
 from bot.moderation.state import CLOSED_STATES
 from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+_PURGE_SQL = (
+    "UPDATE mod_cases SET content = NULL, evidence = NULL, content_purged_at = ? "
+    "WHERE state IN ('approved', 'removed', 'warned', 'timed_out') AND decided_at IS NOT NULL AND decided_at < ? "
+    "AND (content IS NOT NULL OR evidence IS NOT NULL)"
+)
 
 
 def purge_cutoff(now: datetime, retention_days: int) -> datetime:
@@ -28,10 +43,29 @@ async def purge_closed_content(db: Database, retention_days: int, *, now: dateti
 
     The same rule as :func:`is_purgeable`, applied in one UPDATE.
     """
+    return len(await _purge(db, retention_days, now))
+
+
+async def _purge(db: Database, retention_days: int, now: datetime | None) -> list[tuple[int, bool]]:
+    """Apply the purge; ``(case id, has a posted card)`` of every case purged."""
     when = now or utcnow()
-    return await db.execute(
-        "UPDATE mod_cases SET content = NULL, evidence = NULL, content_purged_at = ? "
-        "WHERE state IN ('approved', 'removed', 'warned', 'timed_out') AND decided_at IS NOT NULL AND decided_at < ? "
-        "AND (content IS NOT NULL OR evidence IS NOT NULL)",
-        (to_iso(when), to_iso(purge_cutoff(when, retention_days))),
-    )
+    async with db.transaction() as conn:
+        cursor = await conn.execute(f"{_PURGE_SQL} RETURNING id, card_message_id",
+                                    (to_iso(when), to_iso(purge_cutoff(when, retention_days))))
+        rows = await cursor.fetchall()
+        await cursor.close()
+    return [(int(row[0]), row[1] is not None) for row in rows]
+
+
+async def purge_and_refresh_cards(db: Database, retention_days: int, cases: CaseRepository,
+                                  refresh: Callable[[Case], Awaitable[None]], *, now: datetime | None = None) -> int:
+    """Purge (as :func:`purge_closed_content`), then edit every purged case's posted card so its text goes too.
+
+    ``refresh`` re-renders a card and logs its own failures (``ModerationService.refresh_card``).
+    """
+    purged = await _purge(db, retention_days, now)
+    for case_id, has_card in purged:
+        case = await cases.get(case_id) if has_card else None
+        if case is not None:
+            await refresh(case)
+    return len(purged)

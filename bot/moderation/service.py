@@ -23,7 +23,7 @@ from bot.moderation.ports import ActionError, ActionExecutor, CardPublisher
 from bot.moderation.posting import CardPostQueue
 from bot.moderation.reconcile import reconcile_all
 from bot.moderation.reports import ReportRepository
-from bot.moderation.retention import purge_closed_content
+from bot.moderation.retention import purge_and_refresh_cards
 from bot.moderation.scoring import Assessment, MessageScorer
 from bot.moderation.state import Action
 from bot.moderation.tasks import StopSignal, finish
@@ -160,7 +160,8 @@ class ModerationService:
     async def _purge_loop(self) -> None:
         while not self.stopping.is_set:
             try:
-                purged = await purge_closed_content(self.db, self.config.retention_days)
+                purged = await purge_and_refresh_cards(self.db, self.config.retention_days, self.cases,
+                                                       self.refresh_card)  # posted cards lose the text too
                 if purged:
                     log.info("retention: purged message content of %d closed cases", purged)
                     await self.audit.record("retention.purge", guild_id=None, actor_id=None,
