@@ -58,6 +58,7 @@ async def build_services(settings: Settings, db: Database) -> Services:
     """Create the services the settings ask for. Failures degrade features; they never stop the bot."""
     services = Services(settings=settings, db=db)
     services.library = await _build_library(settings)
+    await _attach_article_store(services.library, db)
     services.engine = await _build_engine(settings)
     services.analyzer = _build_analyzer(settings, services.engine)
     return services
@@ -104,3 +105,18 @@ async def _build_library(settings: Settings) -> Any:
         return None
     log.info("article library: %d articles", len(library))
     return library
+
+
+async def _attach_article_store(library: Any, db: Database) -> None:
+    """Articles added by URL in earlier runs are loaded back; new ones are stored (table ``library_articles``)."""
+    if library is None:
+        return
+    try:
+        from bot.articles.store import ArticleStore
+
+        loaded = await library.attach_store(ArticleStore(db))
+    except Exception:
+        log.exception("articles added by URL could not be loaded from the database")
+        return
+    if loaded:
+        log.info("article library: %d articles added by URL loaded from the database", loaded)

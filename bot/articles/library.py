@@ -1,4 +1,8 @@
-"""The article library: seeds, a folder of articles and articles added by URL, with a summary cache."""
+"""The article library: seeds, a folder of articles and articles added by URL, with a summary cache.
+
+Articles added by URL are kept in SQLite when a store is attached (:meth:`ArticleLibrary.attach_store`, done by
+``bot/services.py``), so they are still there after a restart.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 import aiohttp
 
@@ -19,6 +24,18 @@ from bot.articles.summarize import resolve_length, summarize_article
 from bot.paths import SEEDS_DIR
 
 log = logging.getLogger(__name__)
+
+
+class ArticleSaver(Protocol):
+    """Where articles added by URL are kept (:class:`bot.articles.store.ArticleStore`)."""
+
+    async def save(self, article: Article, url: str) -> None:
+        """Store ``article`` fetched from ``url``."""
+        ...
+
+    async def load(self) -> list[Article]:
+        """Every stored article."""
+        ...
 
 
 def looks_like_url(text: str) -> bool:
@@ -37,6 +54,17 @@ class ArticleLibrary:
         self.config = config or SummariesConfig()
         self._articles: dict[str, Article] = {}
         self._cache: OrderedDict[tuple[str, str, str], Summary] = OrderedDict()
+        self._store: ArticleSaver | None = None
+
+    async def attach_store(self, store: ArticleSaver) -> int:
+        """Load the articles added by URL in earlier runs and keep new ones in ``store``; returns how many loaded."""
+        self._store = store
+        loaded = 0
+        for article in await store.load():
+            if article.id not in self._articles:
+                self.add(article)
+                loaded += 1
+        return loaded
 
     @classmethod
     def from_config(cls, config: SummariesConfig | None = None, *, seeds_dir: Path = SEEDS_DIR) -> ArticleLibrary:
@@ -112,7 +140,13 @@ class ArticleLibrary:
         if article_id in self._articles:
             return self._articles[article_id]
         article = await fetch_article(url, self.config, article_id=article_id)
-        return self.add(article)
+        self.add(article)
+        if self._store is not None:
+            try:
+                await self._store.save(article, url.strip())
+            except Exception as exc:  # the summary still works; only persistence is lost
+                log.warning("could not store article %s: %s", article.id, type(exc).__name__)
+        return article
 
     async def resolve(self, target: str) -> Article:
         """An article from an id or a link (links are fetched and added)."""

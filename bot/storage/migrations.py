@@ -133,6 +133,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX discussion_threads_article ON discussion_threads (article_id);
         """,
     ),
+    Migration(
+        5,
+        "articles added by URL",
+        """
+        CREATE TABLE library_articles (
+            article_id TEXT PRIMARY KEY,
+            url        TEXT NOT NULL,
+            title      TEXT NOT NULL DEFAULT '',
+            data_json  TEXT NOT NULL,
+            added_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -141,3 +141,22 @@ async def test_invalid_and_private_links_are_refused_at_once(bot: BotHarness, si
     assert pasted.ephemeral and pasted.content == InvalidURL.user_message
     await bot.quiet()
     assert bot.messages_in("general") == []
+
+
+async def test_articles_added_by_url_survive_a_restart(make_bot: Any, site: str) -> None:
+    h = await make_bot(LOOPBACK)
+    url = f"{site}/news/council-budget"
+    record = await h.slash("summary", {"url": url})
+    message = await h.wait_for(lambda: record.message if record.message and record.message.embeds else None,
+                               message="the summary")
+    await h.wait_for(lambda: message.thread_id, message="the discussion thread")
+    [added] = [a for a in h.bot.services.library if a.source == url]
+    await h.quiet()
+    await h.restart()  # a new bot on the same database: the article comes back from SQLite, not from the site
+    assert added.id in h.bot.services.library
+    choices = await h.autocomplete("summary", "article", "school budget")
+    assert [c["value"] for c in choices] == [added.id]
+    again = await h.slash("summary", {"article": added.id})
+    posted_again = await h.wait_for(lambda: again.message if again.message and again.message.embeds else None,
+                                    message="the summary after the restart")
+    assert posted_again.embeds[0]["title"] == "City Council Approves School Budget"
