@@ -24,6 +24,7 @@ from typing import Any
 from bot.analysis.runtimes import choose_runtime
 from bot.analysis.runtimes.weights import (
     ModelUnavailable,
+    allows_pickle,
     hf_offline,
     hub_reachable,
     local_hf_dir,
@@ -55,12 +56,13 @@ def _max_tokens(tokenizer: Any, config: Any) -> int:
     return max(8, min(limit, int(tok_limit) if tok_limit < 1_000_000 else limit))
 
 
-def load_torch(checkpoint: Path, hf_config_dir: Path | None, offline: bool) -> tuple[Any, Any, tuple[str, ...], Path]:
+def load_torch(checkpoint: Path, hf_config_dir: Path | None, offline: bool, *,
+               allow_pickle: bool = False) -> tuple[Any, Any, tuple[str, ...], Path]:
     """Load weights through Detoxify's loading code; return ``(hf_model, tokenizer, labels, hf_dir)``."""
     import transformers
     from detoxify.detoxify import get_model_and_tokenizer
 
-    loaded = read_checkpoint(checkpoint)
+    loaded = read_checkpoint(checkpoint, allow_pickle=allow_pickle)
     args = dict(loaded["config"]["arch"]["args"])
     args.pop("classes", None)  # detoxify 0.5.4 raises TypeError on it
     hub_name = args["model_type"]
@@ -115,7 +117,7 @@ def _onnx_from_cache(checkpoint: Path, onnx_dir: Path | None, variant: str, thre
 
 
 def export_onnx(checkpoint: Path, hf_dir: Path, dest: Path, sidecar: Path, meta: dict[str, Any], *, model: Any = None,
-                max_tokens: int) -> float:
+                max_tokens: int, allow_pickle: bool = False) -> float:
     """Export + quantize (in a child process for big checkpoints, so its memory peak stays there)."""
     from bot.analysis.runtimes.onnx_backend import export_int8
 
@@ -123,7 +125,7 @@ def export_onnx(checkpoint: Path, hf_dir: Path, dest: Path, sidecar: Path, meta:
         # a copy: tracing must not touch the module that keeps serving in the worker thread
         return export_int8(copy.deepcopy(model), dest, sidecar, meta, max_tokens=max_tokens)
     job = {"checkpoint": str(checkpoint), "hf_dir": str(hf_dir), "dest": str(dest), "sidecar": str(sidecar),
-           "meta": meta, "max_tokens": max_tokens}
+           "meta": meta, "max_tokens": max_tokens, "allow_pickle": allow_pickle}
     started = time.perf_counter()
     root = str(Path(__file__).resolve().parents[3])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
@@ -160,7 +162,8 @@ def load(cfg: Any) -> LoadResult:
         if model is None:
             from bot.analysis.runtimes.torch_backend import TorchBackend
 
-            hf_model, tokenizer, labels, hf_dir = load_torch(checkpoint, cfg.hf_config_dir, cfg.offline)
+            hf_model, tokenizer, labels, hf_dir = load_torch(checkpoint, cfg.hf_config_dir, cfg.offline,
+                                                             allow_pickle=allows_pickle(cfg))
             model = ToxicityModel(tokenizer=tokenizer, backend=TorchBackend(hf_model, bf16=runtime == "bf16"),
                                   labels=labels, variant=variant, max_tokens=_max_tokens(tokenizer, hf_model.config),
                                   batch_size=cfg.max_batch_size)
@@ -194,7 +197,8 @@ def _make_upgrade(cfg: Any, checkpoint: Path, hf_dir: Path, model: ToxicityModel
         meta = {"labels": list(model.labels), "hf_dir": str(hf_dir), "max_tokens": model.max_tokens,
                 "tokenizer_class": type(model.tokenizer).__name__, "checkpoint": str(checkpoint)}
         try:
-            seconds = export_onnx(checkpoint, hf_dir, dest, sidecar, meta, model=hf_model, max_tokens=model.max_tokens)
+            seconds = export_onnx(checkpoint, hf_dir, dest, sidecar, meta, model=hf_model, max_tokens=model.max_tokens,
+                                  allow_pickle=allows_pickle(cfg))
             model.swap_backend(OnnxBackend(dest, threads=threads))
             model.predict(["warm-up"])
         except Exception as exc:  # noqa: BLE001 - keep serving fp32

@@ -17,7 +17,8 @@ def main(argv: list[str]) -> int:
     from bot.analysis.runtimes.onnx_backend import export_int8
 
     job = json.loads(argv[0])
-    model, _, _, _ = load_torch(Path(job["checkpoint"]), Path(job["hf_dir"]), offline=True)
+    model, _, _, _ = load_torch(Path(job["checkpoint"]), Path(job["hf_dir"]), offline=True,
+                                allow_pickle=bool(job.get("allow_pickle", False)))
     seconds = export_int8(model, Path(job["dest"]), Path(job["sidecar"]), job["meta"], max_tokens=job["max_tokens"])
     print(f"exported in {seconds:.1f} s")
     return 0

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import pickle
 import re
 import socket
 import sys
@@ -26,6 +27,7 @@ from detoxify.detoxify import MODEL_URLS
 
 log = logging.getLogger(__name__)
 
+PICKLE_SETTING = "allow_pickle_checkpoint"
 HUB_NAMES = {"bert-base-uncased", "roberta-base", "xlm-roberta-base", "albert-base-v2"}
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]{8,})\.")
 
@@ -102,21 +104,50 @@ def resolve_checkpoint(variant: str, checkpoint: Path | None, cache_dir: Path | 
     return path
 
 
-def read_checkpoint(path: Path) -> dict[str, Any]:
-    """``torch.load`` a Detoxify checkpoint (memory-mapped, weights only, when the file allows) and check it."""
+def allows_pickle(cfg: Any) -> bool:
+    """The ``[toxicity] allow_pickle_checkpoint`` opt-in (off when the config has no such key)."""
+    return bool(getattr(cfg, PICKLE_SETTING, False))
+
+
+def _needs_pickle(exc: Exception) -> bool:
+    """True when torch refused the file only because it holds pickled objects beyond plain weights."""
+    return isinstance(exc, pickle.UnpicklingError) and "weights only load failed" in str(exc).lower()
+
+
+def read_checkpoint(path: Path, *, allow_pickle: bool = False) -> dict[str, Any]:
+    """``torch.load`` a Detoxify checkpoint (memory-mapped, weights only, when the file allows) and check it.
+
+    Some old checkpoints are plain pickles that only ``weights_only=False`` opens, which runs code stored in the
+    file. That happens only with ``allow_pickle`` (the ``[toxicity] allow_pickle_checkpoint`` opt-in, off by
+    default) and logs a warning; otherwise :class:`ModelUnavailable` says what to do.
+    """
     import torch
 
     loaded: Any = None
     errors: list[str] = []
-    for weights_only, mmap in ((True, True), (True, False), (False, False)):  # old releases are plain pickles
+    needs_pickle = False
+    for mmap in (True, False):
         try:
-            loaded = torch.load(path, map_location="cpu", weights_only=weights_only, mmap=mmap)
+            loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
             break
         except Exception as exc:  # noqa: BLE001 - torch raises many types for bad files
             text = str(exc).strip()
             errors.append(text.splitlines()[0] if text else type(exc).__name__)
+            needs_pickle = needs_pickle or _needs_pickle(exc)
     else:
-        raise ModelUnavailable(f"checkpoint {path} is corrupt or unreadable: {errors[0]}")
+        if not needs_pickle:
+            raise ModelUnavailable(f"checkpoint {path} is corrupt or unreadable: {errors[0]}")
+        if not allow_pickle:
+            raise ModelUnavailable(
+                f"checkpoint {path} holds pickled Python objects, and opening it would run code stored in the file; "
+                f"if you trust where it came from set [toxicity] {PICKLE_SETTING} = true, or re-save it as plain "
+                "weights (torch.save of the state_dict and config)")
+        log.warning("loading %s with torch.load(weights_only=False) because [toxicity] %s = true: this runs code "
+                    "stored in the file; use only checkpoints you trust", path, PICKLE_SETTING)
+        try:
+            loaded = torch.load(path, map_location="cpu", weights_only=False)  # noqa: S614 - explicit opt-in
+        except Exception as exc:  # noqa: BLE001
+            raise ModelUnavailable(f"checkpoint {path} is corrupt or unreadable: {exc}") from exc
     try:
         loaded["config"]["arch"]["args"]["model_type"]
         loaded["config"]["dataset"]["args"]["classes"]
