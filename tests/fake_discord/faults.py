@@ -29,6 +29,7 @@ class Injected:
     message: str
     times: int
     retry_after: float | None = None  # set for injected 429s
+    major: str | None = None  # only requests for this major parameter (e.g. one channel id)
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Faults:
         self.rules: dict[str, RateRule] = {}
         self.injected: list[Injected] = []
         self.hits: list[Hit] = []
+        self.delays: dict[str, float] = {}
 
     def rate_limit(self, route: str, *, limit: int, per: float = 1.0, retry_after: float | None = None,
                    is_global: bool = False, advertise: bool = True) -> None:
@@ -63,20 +65,34 @@ class Faults:
                                      advertise)
 
     def fail_next(self, route: str, *, status: int = 429, code: int = 0, message: str = "You are being rate limited.",
-                  times: int = 1, retry_after: float = 0.05) -> None:
-        """Answer the next ``times`` requests to ``route`` with an error (a 429 with ``retry_after`` by default)."""
-        self.injected.append(Injected(route, status, code, message, times, retry_after if status == 429 else None))
+                  times: int = 1, retry_after: float = 0.05, major: int | str | None = None) -> None:
+        """Answer the next ``times`` requests to ``route`` with an error (a 429 with ``retry_after`` by default);
+        ``major`` limits it to one major parameter (e.g. one channel id)."""
+        self.injected.append(Injected(route, status, code, message, times, retry_after if status == 429 else None,
+                                      None if major is None else str(major)))
+
+    def slow(self, route: str, seconds: float) -> None:
+        """Answer every request to ``route`` ``seconds`` late (0 removes the delay), e.g. slow history reads."""
+        if seconds > 0:
+            self.delays[route] = seconds
+        else:
+            self.delays.pop(route, None)
+
+    def delay_for(self, route: str) -> float:
+        """The delay set by :meth:`slow` for ``route`` (0 when none, or when faults are off)."""
+        return self.delays.get(route, 0.0) if self.enabled else 0.0
 
     def clear(self) -> None:
         self.rules.clear()
         self.injected.clear()
+        self.delays.clear()
 
     def check(self, route: str, major: str) -> tuple[int, dict[str, Any], dict[str, str]] | None:
         """The (status, body, headers) to answer instead of running the route, or None to run it."""
         if not self.enabled:
             return None
         for inj in self.injected:
-            if inj.route == route and inj.times > 0:
+            if inj.route == route and inj.times > 0 and inj.major in (None, major):
                 inj.times -= 1
                 self.hits.append(Hit(route, major, inj.status, inj.retry_after))
                 if inj.status == 429:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -179,6 +180,9 @@ class FakeDiscord:
             record.status = 401
             return json_response({"message": "401: Unauthorized", "code": 0}, 401)
         major = next((info[p] for p in MAJOR_PARAMS if p in info), "")
+        delay = self.faults.delay_for(route)
+        if delay:
+            await asyncio.sleep(delay)
         injected = self.faults.check(route, major)
         if injected is not None:
             status, body, headers = injected
