@@ -1,16 +1,17 @@
-"""Text normalization before toxicity scoring: undo common evasions, keep the original text for display.
+"""Text normalization before scoring: undo common evasions, keep the original text for display.
 
-Pure functions, no I/O. :func:`normalize` removes invisible characters and zalgo marks, folds fullwidth /
-math alphanumerics (NFKC) and Cyrillic/Greek lookalikes inside Latin words, unwraps Discord markdown,
-replaces mentions, custom emoji and URLs, joins spaced-out letters (``f u c k``, ``f.u.c.k``) and undoes
-leetspeak and letter repeats (``f4ck``, ``$h1t``, ``@ss``, ``fuuuuck``) guided by a small lexicon of the
-words people disguise. Non-Latin scripts (Arabic, Hebrew, CJK, Cyrillic text, ...) are left as they are.
-Every change adds a note; empty, emoji-only and binary input give an empty ``normalized`` with a note.
+Pure functions, no I/O. :func:`normalize` reads right-to-left override runs in display order, removes invisible
+characters and zalgo marks, folds fullwidth / math alphanumerics (NFKC) and Cyrillic/Greek lookalikes (inside
+Latin words, and whole lookalike words in Latin text), unwraps Discord markdown, replaces mentions, custom emoji
+and URLs, joins spaced-out letters preferring lexicon words (``What a m o r o n`` -> ``What a moron``) and undoes
+leetspeak, asterisks, punctuation inside words and letter repeats (``f4ck``, ``i*iot``, ``mor.on``, ``fuuuck``)
+guided by the lexicon in :mod:`bot.analysis.normalize_words`. Non-Latin scripts (Arabic, Hebrew, CJK, Russian,
+Greek...) are left as they are. Every change adds a note; empty, emoji-only and binary input give an empty
+``normalized`` with a note. It never raises, and ``normalized`` is always encodable as UTF-8.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,22 +19,16 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-# Words people disguise most; leet/repeat fixes are applied when they produce one of these (plus a suffix).
-_LEXICON = frozenset("""
-fuck fucker fuckers fucking fucked motherfucker shit shitty bullshit bitch bitches ass asshole arse dumbass
-jackass bastard cunt dick dickhead cock pussy whore slut twat wanker prick douche jerk crap piss damn hell
-idiot idiots moron morons stupid dumb loser losers retard retarded kill die rape hate nazi scum trash suck
-sucks nigger nigga fag faggot kys stfu gtfo wtf porn sex penis tits bitchass fuckface shithead
-""".split())
-_SUFFIXES = ("", "s", "es", "ed", "er", "ers", "ing", "in", "y", "hole", "head", "face")
-_LEXICON_FORMS = frozenset(word + suffix for word in _LEXICON for suffix in _SUFFIXES)
-_LEET: dict[str, str] = {"4": "a", "@": "a", "3": "e", "€": "e", "1": "i", "!": "i", "|": "l", "0": "o",
-                         "$": "s", "5": "s", "7": "t", "+": "t", "9": "g", "8": "b", "(": "c", "¢": "c"}
-# What a leet character may stand for when matching the lexicon ("f4ck", "sh*t", "f0ck" hide a vowel).
-_LEET_OPTIONS: dict[str, str] = {
-    ch: "".join(dict.fromkeys(_LEET.get(ch, "") + ("il" if ch in "1!|" else "") + ("aeiou" if ch in "4@*0!1" else "")))
-    for ch in [*_LEET, "*"]
-}
+from bot.analysis.normalize_words import (
+    COMMON,
+    INNER_PUNCT,
+    LEET,
+    inner_punct_repair,
+    is_word,
+    lexicon_repair,
+    segment,
+)
+
 # Scripts whose lookalike letters are folded to Latin inside Latin words (never Arabic, Hebrew, CJK...).
 _FOLD_SCRIPTS = frozenset("""CYRILLIC GREEK ARMENIAN CHEROKEE LISU COPTIC CANADIAN TIFINAGH OSAGE DESERET CARIAN
 LYCIAN MIAO ELBASAN WARANG SMALL ROMAN SCRIPT DOUBLE-STRUCK BLACK-LETTER MATHEMATICAL FULLWIDTH LATIN""".split())
@@ -43,6 +38,7 @@ _INVISIBLE = re.compile(
     "\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
 )
 _JOINERS = "\u200c\u200d"
+_RLO_RUN = re.compile("\u202e([^\u202c\u202d\u202e\n]*)\u202c?")
 _USER = re.compile(r"<@!?\d{5,25}>")
 _ROLE = re.compile(r"<@&\d{5,25}>")
 _CHANNEL = re.compile(r"<#\d{5,25}>")
@@ -53,26 +49,31 @@ _MASKED_LINK = re.compile(r"\[([^\]\n]{1,200})\]\(<?https?://[^\s)]+>?\)")
 _URL = re.compile(r"<?\b(?:https?://|www\.)[^\s<>]+>?|\bdiscord(?:\.gg|app\.com/invite)/\S+", re.IGNORECASE)
 _CODE_BLOCK = re.compile(r"```(?:[\w+\-.#]{1,20}\n)?(.*?)```", re.DOTALL)
 _INLINE_CODE = re.compile(r"(`{1,2})([^`]+?)\1")
+# Bounded spans: an unclosed marker must not make a long message quadratic.
 _WRAPPERS = [
-    re.compile(r"\|\|(.+?)\|\|", re.DOTALL),
-    re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.DOTALL),
-    re.compile(r"(?<![\w*])\*{1,3}(?=[^\s*])(.+?)(?<=[^\s*])\*{1,3}(?![\w*])", re.DOTALL),
-    re.compile(r"(?<!\w)_{1,2}(?=[^\s_])(.+?)(?<=[^\s_])_{1,2}(?!\w)", re.DOTALL),
+    re.compile(r"\|\|(.{1,400}?)\|\|", re.DOTALL),
+    re.compile(r"~~(?=\S)(.{1,400}?)(?<=\S)~~", re.DOTALL),
+    re.compile(r"(?<![\w*])\*{1,3}(?=[^\s*])(.{1,400}?)(?<=[^\s*])\*{1,3}(?![\w*])", re.DOTALL),
+    re.compile(r"(?<!\w)_{1,2}(?=[^\s_])(.{1,400}?)(?<=[^\s_])_{1,2}(?!\w)", re.DOTALL),
 ]
 _LINE_PREFIX = re.compile(r"^(?:#{1,3}\s+|-#\s+|>>>\s?|>\s?)", re.MULTILINE)
 _ESCAPE = re.compile(r"\\([*_~|`>#\\])")
 _LETTERISH = r"[^\W_]|[@$!*|]"
-_SPACED = re.compile(rf"(?<![\w@$!*|])(?:(?:{_LETTERISH})(?:[ .\-_*·•/]{{1,3}})){{2,}}(?:{_LETTERISH})(?![\w@$])")
+# Three or more single characters with the same separator: "f u c k", "i.d.i.o.t" ("U.S. e.g." is two runs).
+_SPACED = re.compile(
+    rf"(?<![\w@$!*|])(?:{_LETTERISH})([ .\-_*·•/]{{1,3}})(?:{_LETTERISH})(?:\1(?:{_LETTERISH}))+(?![\w@$])"
+)
 _EDGE_PUNCT = re.compile(r"^([\"'(\[{<]*)(.*?)([\"')\]}>.,?!:;…]*)$", re.DOTALL)
-_RUN3 = re.compile(r"(\w)\1{2,}")
+_RUN3 = re.compile(r"([^\W\d_])\1{2,}")
 _RUN2 = re.compile(r"(\w)\1+")
 _PUNCT_RUN = re.compile(r"([^\w\s])\1{3,}")
 _ORDINAL_OR_UNIT = re.compile(r"^\d+(?:st|nd|rd|th|s|am|pm|k|m|b|x|p|gb|mb|kb|hz|d|h|min|px|fps)?$", re.I)
 _STYLED_BLOCKS = ((0x1D00, 0x1DBF), (0x1F100, 0x1F1E5), (0xA730, 0xA7FF), (0x0250, 0x02AF))
 _JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff\U000f0000-\U0010ffff]")
+_JUNK_SEPARATOR = re.compile("(?<=[^\\W\\d_])[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f](?=[^\\W\\d_])")
 _MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _ALNUM = re.compile(r"[^\W_]")
-_TRIGGER_TOKEN = re.compile(r"(?<!\S)(?=\S*(?:[@$!*|0-9€¢(+]|([^\W\d_])\1))\S+")
+_TRIGGER_TOKEN = re.compile(r"(?<!\S)(?=\S*(?:[@$!*|0-9€¢(+]|([^\W\d_])\1|\w[.\-_·•~^,:;/\\]+\w))\S+")
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,16 @@ def _homoglyphs() -> dict[str, str]:
                     target = "I"
                 table.setdefault(ch, target)
                 break
+    table["\u04cf"] = "l"  # small palochka: written for "l" ("еӏесt"), the confusables data says "i"
     return table
+
+
+def _visual_order(text: str, notes: list[str]) -> str:
+    """Read right-to-left override runs (U+202E up to U+202C, a line end or the text end) in display order."""
+    out = _RLO_RUN.sub(lambda m: m.group(1)[::-1], text)
+    if out != text:
+        notes.append("rtl-override")
+    return out
 
 
 def _strip_invisible(text: str, notes: list[str]) -> str:
@@ -192,6 +202,12 @@ def _strip_zalgo(text: str, notes: list[str]) -> str:
 
 
 def _fold_lookalikes(text: str, notes: list[str]) -> str:
+    """Fold lookalike letters inside Latin words, and whole lookalike words in Latin text ("іdіоt", "аrе").
+
+    A word made only of lookalikes (no Latin letter) is folded when the text is mostly Latin, or when no letter
+    of the text lacks a Latin twin and the folded words are English. Real Russian or Greek almost always has
+    letters with no Latin twin (п, и, л, д, ж, λ, ...), so "привет", "Москва", "Καλημέρα" stay as they are.
+    """
     table = _homoglyphs()
     letters = [ch for ch in text if ch.isalpha()]
     latin_total = sum(1 for ch in letters if ch.isascii() or _script(ch) == "LATIN")
@@ -201,18 +217,29 @@ def _fold_lookalikes(text: str, notes: list[str]) -> str:
     def styled(ch: str) -> bool:
         return any(lo <= ord(ch) <= hi for lo, hi in _STYLED_BLOCKS) and (ch.isalpha() or ord(ch) >= 0x1F100)
 
-    def fold(match: re.Match[str]) -> str:
-        nonlocal changed
-        word = match.group()
-        if word.isascii():
-            return word
+    def prepare(word: str) -> tuple[str, int, int, int]:
         word2 = "".join(anyascii(ch) if styled(ch) else ch for ch in word)
         word2 = "".join(table[ch] if ch in table and _script(ch) == "LATIN" else ch for ch in word2)
         alpha = [ch for ch in word2 if ch.isalpha()]
         latin = sum(1 for ch in alpha if ch.isascii() or _script(ch) == "LATIN")
         mapped = sum(1 for ch in alpha if ch in table)
-        foreign = len(alpha) - latin - mapped
-        if mapped and not foreign and (latin or latin_context):
+        return word2, latin, mapped, len(alpha) - latin - mapped
+
+    words = {w: prepare(w) for w in re.findall(r"\S*[^\x00-\x7f]\S*", text) if not w.isascii()}
+    whole_ok = latin_context
+    if not whole_ok and words and all(foreign == 0 for _, _, _, foreign in words.values()):
+        folded = [re.sub(r"[^\w']+", "", "".join(table.get(ch, ch) for ch in w2)).lower()
+                  for w2, latin, _, _ in words.values() if not latin]
+        known = sum(1 for w in folded if is_word(w))
+        whole_ok = bool(folded) and known * 2 > len(folded)
+
+    def fold(match: re.Match[str]) -> str:
+        nonlocal changed
+        word = match.group()
+        if word not in words:
+            return word
+        word2, latin, mapped, foreign = words[word]
+        if mapped and not foreign and (latin or whole_ok):
             word2 = "".join(table.get(ch, ch) for ch in word2)
         changed = changed or word2 != word
         return word2
@@ -225,12 +252,17 @@ def _fold_lookalikes(text: str, notes: list[str]) -> str:
 
 def _join_spaced(text: str, notes: list[str]) -> str:
     def join(match: re.Match[str]) -> str:
-        chars = re.findall(_LETTERISH, match.group())
-        joined = "".join(chars)
-        if sum(ch.isalpha() for ch in chars) < 2 or (len(chars) < 4 and not _fix_token(joined)[1]
-                                                       and not _in_lexicon(joined.lower())):
-            return match.group()  # "u r a" stays; "k y s", "f u c k", "a s s" are joined
-        return joined
+        run, sep = match.group(), match.group(1)
+        chars = re.findall(_LETTERISH, run)
+        if sum(ch.isalpha() for ch in chars) < 2:
+            return run
+        pieces = segment(chars) if len(chars) <= 40 else None
+        if pieces is None:
+            joined = "".join(chars)
+            if len(chars) < (5 if "." in sep else 4) and not _fix_token(joined)[1]:
+                return run  # "u r a" and "U.S.S.R." stay; "k y s", "f u c k", "h e l l o", "Q.U.E.E.N" join
+            return joined
+        return " ".join(pieces)  # "a m o r o n" -> "a moron": a lone real word before the run stays apart
 
     out = _SPACED.sub(join, text)
     if out != text:
@@ -238,40 +270,34 @@ def _join_spaced(text: str, notes: list[str]) -> str:
     return out
 
 
-def _in_lexicon(word: str) -> bool:
-    return word in _LEXICON_FORMS
-
-
-def _candidates(core: str) -> list[str]:
-    options = [_LEET_OPTIONS.get(ch, ch) for ch in core.lower()]
-    combos = 1
-    for opt in options:
-        combos *= len(opt)
-    if combos > 256:
-        options = [opt[:1] for opt in options]
-    return ["".join(p) for p in itertools.product(*options)]
-
-
 @lru_cache(maxsize=65536)
 def _fix_token(token: str) -> tuple[str, str | None]:
-    """Return (token, note) with leetspeak / letter repeats undone when that yields a lexicon word."""
+    """Return (token, note) with leetspeak / letter repeats / inner punctuation undone when that yields a
+    lexicon word ("f4ck", "i*iot", "mor.on"), plus a generic leet and repeat clean-up for other words."""
     lead, core, trail = _EDGE_PUNCT.match(token).groups()  # type: ignore[union-attr]
-    if not core or _in_lexicon(core.lower()):
+    if not core or core.lower() in COMMON:
         return token, None
-    has_leet = any(ch in _LEET or ch == "*" for ch in core) and any(ch.isalpha() for ch in core)
+    stem = core.rstrip("*")
+    if stem != core and stem and (not core.endswith("**") or is_word(stem.lower())):
+        core, trail = stem, core[len(stem):] + trail  # "bitch*", "pussy**": a mark, not hidden letters
+    has_leet = any(ch in LEET or ch == "*" for ch in core) and any(ch.isalpha() for ch in core)
     has_repeat = bool(_RUN2.search(core))
+    has_inner = any(ch in INNER_PUNCT for ch in core)
+    if has_inner:
+        fixed = inner_punct_repair(core)
+        if fixed is not None:
+            return lead + fixed + trail, "punctuation-inside-word"
     if not has_leet and not has_repeat:
         return token, None
-    if has_leet and _ORDINAL_OR_UNIT.match(core):
-        return token, None
-    for cand in _candidates(core) if has_leet else [core.lower()]:
-        for form in (cand, _RUN3.sub(r"\1\1", cand), _RUN2.sub(r"\1", cand)):
-            if _in_lexicon(form):
-                return lead + form + trail, "leetspeak" if has_leet else "repeated-letters"
+    fixed = lexicon_repair(core)
+    if fixed is not None:
+        if fixed == core.lower():
+            return token, None
+        return lead + fixed + trail, "leetspeak" if has_leet else "repeated-letters"
     note = None
-    if (has_leet and re.search(r"[a-zA-Z][013457@$!][a-zA-Z]", core) and not re.search(r"\d\d", core)
-            and not re.search(r"\w\.\w|\w@\w+\.", core)):
-        core = "".join(_LEET.get(ch, ch) if i > 0 else ch for i, ch in enumerate(core))
+    if (has_leet and not _ORDINAL_OR_UNIT.match(core) and re.search(r"[a-zA-Z][013457@$!][a-zA-Z]", core)
+            and not re.search(r"\d\d", core) and not re.search(r"\w\.\w|\w@\w+\.", core)):
+        core = "".join(LEET.get(ch, ch) if i > 0 else ch for i, ch in enumerate(core))
         note = "leetspeak"
     squeezed = _RUN3.sub(r"\1\1", core)
     if squeezed != core:
@@ -307,27 +333,44 @@ def _fold_regional_indicators(text: str, notes: list[str]) -> str:
 
 
 def normalize(text: object, *, max_chars: int | None = None) -> NormalizedText:
-    """Normalize a message for scoring. Never raises; ``normalized`` is "" when there is nothing to score."""
+    """Normalize a message for scoring. Never raises; ``normalized`` is "" when there is nothing to score.
+
+    ``normalized`` is always valid Unicode (no lone surrogates, no control characters but newlines and tabs).
+    """
     notes: list[str] = []
-    if isinstance(text, bytes | bytearray):
-        text = bytes(text).decode("utf-8", errors="replace")
-        notes.append("decoded-bytes")
-    elif not isinstance(text, str):
-        text = "" if text is None else str(text)
+    try:
+        if isinstance(text, bytes | bytearray):
+            text = bytes(text).decode("utf-8", errors="replace")
+            notes.append("decoded-bytes")
+        elif not isinstance(text, str):
+            text = "" if text is None else str(text)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break scoring
+        text = ""
     original = text
+    try:
+        return _normalize(original, text, notes, max_chars)
+    except Exception:  # noqa: BLE001 - last resort: score the text with only control characters removed
+        safe = _JUNK.sub("", text if max_chars is None else text[:max_chars])
+        safe = re.sub(r"\s+", " ", _INVISIBLE.sub("", safe)).strip()
+        return NormalizedText(original, safe if _ALNUM.search(safe) else "", (*notes, "normalize-error"))
+
+
+def _normalize(original: str, text: str, notes: list[str], max_chars: int | None) -> NormalizedText:
     if not text.strip():
         return NormalizedText(original, "", ("empty",))
     if max_chars is not None and len(text) > max_chars:
         text = text[:max_chars]
         notes.append("truncated")
     junk = len(_JUNK.findall(text))
-    if junk >= 4 and junk / len(text) > 0.2:
+    if junk >= 4 and junk / len(text) > 0.2 and len(_JUNK.findall(_JUNK_SEPARATOR.sub("", text))) / len(text) > 0.2:
         return NormalizedText(original, "", (*notes, "binary"))
     if junk:
         text = _JUNK.sub("", text)
         notes.append("control-characters")
     ascii_only = text.isascii()
     if not ascii_only:
+        if "\u202e" in text:
+            text = _visual_order(text, notes)
         text = _strip_invisible(text, notes)
         text = _fold_regional_indicators(text, notes)
         nfkc = unicodedata.normalize("NFKC", text)
