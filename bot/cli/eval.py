@@ -30,9 +30,18 @@ def register(subparsers: Any) -> None:
     """Add the ``eval`` subcommand."""
     p = subparsers.add_parser("eval", help="evaluate a score on a labelled CSV/JSONL next to two baselines",
                               description=__doc__.split("\n\n")[1] if __doc__ else None)
-    p.add_argument("dataset", type=Path, help="labelled .csv or .jsonl")
-    p.add_argument("--text-column", required=True)
-    p.add_argument("--label-column", required=True)
+    p.add_argument("dataset", type=Path, nargs="?", help="labelled .csv or .jsonl (not with --suite)")
+    p.add_argument("--text-column")
+    p.add_argument("--label-column")
+    p.add_argument("--suite", choices=("news",), help="every label on the held-out news-comment and tweet "
+                   "splits, beside the previous heads (bot/cli/eval_suite.py)")
+    p.add_argument("--split", choices=("test", "val"), default="test", help="with --suite: which split")
+    p.add_argument("--splits", default=str(Path(__file__).resolve().parents[2] / "data" / "splits"),
+                   help="with --suite: folder of the split id files")
+    p.add_argument("--data-dir", help="with --suite: the shared data folder (default: ../shared/data)")
+    p.add_argument("--baseline", default=str(Path(__file__).resolve().parents[2] / "data" / "baselines" / "heads-v1"),
+                   help="with --suite: heads folder to compare with ('' for none)")
+    p.add_argument("--no-spans", action="store_true", help="with --suite: skip the evidence-words measurement")
     p.add_argument("--score", type=_score_list, default="flag",
                    help="score to rank by, or a comma list: " + "|".join(SCORES)
                    + " (intolerance/impoliteness: the raw learned head)")
@@ -145,6 +154,11 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_or_exit(args)
     if isinstance(settings, int):
         return settings
+    if args.suite:
+        return _run_suite(args, settings)
+    if args.dataset is None or not args.text_column or not args.label_column:
+        print("modbot eval: give DATASET --text-column C --label-column L, or --suite news", file=sys.stderr)
+        return EXIT_USAGE
     policy = settings.policy
     wanted = _read_ids(args.ids) if args.ids else None
     texts, labels, skipped = [], [], 0
@@ -185,6 +199,18 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2, default=lambda v: None))
     else:
         print("\n\n".join(format_table(r, markdown=args.markdown) for r in reports))
+    return EXIT_OK
+
+
+def _run_suite(args: argparse.Namespace, settings: Any) -> int:
+    from bot.cli.eval_suite import format_markdown, run_suite
+
+    try:
+        report = run_suite(args, settings)
+    except FileNotFoundError as exc:
+        print(f"modbot eval: {exc} (set MODBOT_SHARED_DIR to the shared data folder)", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(report, indent=2, default=lambda v: None) if args.json else format_markdown(report))
     return EXIT_OK
 
 

@@ -46,7 +46,8 @@ def test_training_writes_loadable_artifacts_and_never_trains_on_test(tmp_path: P
     _tiny_twitcivility(tmp_path / "data")
     out, splits = tmp_path / "models", tmp_path / "splits"
     argv = ["--data-dir", str(tmp_path / "data"), "--out", str(out), "--splits", str(splits),
-            "--cache-dir", str(tmp_path / "cache"), "--epochs", "1", "--batch-size", "16", "--rank", "2",
+            "--cache-dir", str(tmp_path / "cache"), "--datasets", "twitcivility", "--epochs", "1",
+            "--batch-size", "16", "--rank", "2",
             "--lora-layers", "1", "--targets", "attention.self.query,output.dense"]
     assert script.main(argv) == 0
 

@@ -34,7 +34,17 @@ async def test_about_is_ephemeral_health_card(bot: BotHarness) -> None:
     assert fields["Gateway latency"].endswith("ms")
     assert fields["Database"].startswith("ok (schema v")
     assert "Toxicity model" in fields
+    assert fields["Learned heads"].startswith("ok")
     assert bot.bot_posts("general") == []  # nothing public
+
+
+async def test_about_says_heads_are_degraded_on_a_corrupt_encoder(make_bot, tmp_path) -> None:
+    (tmp_path / "model.safetensors").write_bytes(b"truncated")
+    harness = await make_bot({"policy": {"encoder_dir": str(tmp_path)}})
+    record = await harness.slash("about", user="member")
+    fields = {f["name"]: f["value"] for f in record.embeds[0]["fields"]}
+    assert fields["Learned heads"].startswith("degraded: all-MiniLM-L6-v2:"), fields["Learned heads"]
+    assert "sha256" in fields["Learned heads"] and "Detoxify and lexicons still active" in fields["Learned heads"]
 
 
 async def test_bad_token_gives_login_failure_and_cli_message(make_bot, capsys) -> None:
