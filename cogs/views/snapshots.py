@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from bot.moderation.models import MessageSnapshot
 
 SCORED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with every lone UTF-16 surrogate replaced by U+FFFD.
+
+    The gateway's JSON may carry an escaped lone surrogate (``"\\ud800"``); Python keeps it in the str, but SQLite,
+    log files and Discord's API (UTF-8 all) cannot take it, so the case could not be stored and its card not
+    posted. Everything else stays as the member wrote it (detectors read their own sanitized copy)."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def snapshot(message: discord.Message, *, guild_id: int | None = None) -> MessageSnapshot | None:
@@ -24,8 +36,8 @@ def snapshot(message: discord.Message, *, guild_id: int | None = None) -> Messag
         guild_id=gid,
         channel_id=channel.id,
         author_id=author.id,
-        content=message.content or "",
-        author_name=str(getattr(author, "display_name", None) or author.name),
+        content=storable(message.content or ""),
+        author_name=storable(str(getattr(author, "display_name", None) or author.name)),
         parent_id=parent_id,
         category_id=category_id,
         is_thread=is_thread,

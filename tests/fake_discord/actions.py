@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import payloads
+from . import limits, payloads
 from .commands import CommandActions
 from .interactions import InteractionRecord, Kind, build_interaction, resolve_user
 from .messaging import Upload
@@ -87,7 +87,8 @@ class Actions(CommandActions):
         if reply_to is not None:
             payload["message_reference"] = {"message_id": str(reply_to)}
         uploads = [Upload(i, name, data, None) for i, (name, data) in enumerate(files)]
-        message = await self.fake.messages.create(where, user.id, payload, uploads)
+        message = await self.fake.messages.create(where, user.id, payload, uploads,
+                                                  content_max=limits.MEMBER_CONTENT_MAX)
         return message.id
 
     async def post_dm(self, content: str, *, author: Who = "member") -> int:

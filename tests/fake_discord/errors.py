@@ -9,6 +9,7 @@ from typing import Any
 PROTOCOL_ERROR_CODES = {
     50035,  # Invalid Form Body (Discord limits, malformed payloads)
     50006,  # Cannot send an empty message
+    50109,  # The request body contains invalid JSON (here: a lone UTF-16 surrogate the bot did not sanitize)
     40060,  # Interaction has already been acknowledged
     10062,  # Unknown interaction (acknowledged too late)
     10015,  # Unknown webhook (followup before acknowledging)

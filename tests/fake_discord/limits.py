@@ -8,6 +8,7 @@ from typing import Any
 from .errors import ApiError, FieldError, invalid_form_body
 
 CONTENT_MAX = 2000
+MEMBER_CONTENT_MAX = 4000  # what a member with Nitro may post (bots: CONTENT_MAX)
 EMBEDS_MAX = 10
 EMBED_TITLE_MAX = 256
 EMBED_DESCRIPTION_MAX = 4096
@@ -134,11 +135,12 @@ def check_components(problems: list[FieldError], components: list[dict[str, Any]
             _check_leaf(problems, f"{path}.components.{j}", c, seen)
 
 
-def check_message(payload: dict[str, Any], *, has_files: bool = False, editing: bool = False) -> None:
+def check_message(payload: dict[str, Any], *, has_files: bool = False, editing: bool = False,
+                  content_max: int = CONTENT_MAX) -> None:
     """Validate a create/edit message payload; raise 50035 (or 50006 for an empty message)."""
     problems: list[FieldError] = []
     content = payload.get("content")
-    _check_len(problems, "content", content, CONTENT_MAX)
+    _check_len(problems, "content", content, content_max)
     embeds = payload.get("embeds") or []
     if "embed" in payload and payload["embed"]:
         embeds = [payload["embed"], *embeds]

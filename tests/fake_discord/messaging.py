@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .server import FakeDiscord
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -45,7 +47,7 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], list[Upload]]
             name = getattr(part, "name", None) or ""
             data = await part.read()  # type: ignore[union-attr]
             if name == "payload_json":
-                payload = json.loads(data)
+                payload = _refuse_lone_surrogates(json.loads(data))
             elif name.startswith("files["):
                 index = int(name[6:-1])
                 files.append(Upload(index, getattr(part, "filename", None) or f"file{index}", bytes(data),
@@ -54,7 +56,25 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], list[Upload]]
     if not request.can_read_body:
         return {}, []
     body = await request.read()
-    return (json.loads(body) if body else {}), []
+    return (_refuse_lone_surrogates(json.loads(body)) if body else {}), []
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def _refuse_lone_surrogates(payload: Any) -> Any:
+    """A JSON string escape of a lone UTF-16 surrogate (``"\\ud800"``) from the bot: Discord keeps text as UTF-8,
+    which cannot hold one, so the fake refuses the request (a protocol error: the bot must sanitize first)."""
+    if _has_lone_surrogate(payload):
+        raise ApiError(400, 50109, "The request body contains invalid JSON.")
+    return payload
 
 
 class Messenger:
@@ -94,11 +114,11 @@ class Messenger:
     async def create(self, channel: FakeChannel, author_id: int, payload: dict[str, Any],
                      files: list[Upload] | None = None, *, webhook_id: int | None = None,
                      interaction: dict[str, Any] | None = None, type_: int = 0, dispatch: bool = True,
-                     validate: bool = True) -> FakeMessage:
+                     validate: bool = True, content_max: int = limits.CONTENT_MAX) -> FakeMessage:
         """Store a new message and (unless ephemeral) dispatch MESSAGE_CREATE."""
         files = files or []
         if validate:
-            limits.check_message(payload, has_files=bool(files))
+            limits.check_message(payload, has_files=bool(files), content_max=content_max)
         if channel.is_thread and channel.archived and not channel.locked:
             channel.archived = False  # sending to an archived thread unarchives it, as on Discord
         embeds = list(payload.get("embeds") or [])
