@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 REASON_ID = "reason"
 WARN_ID = re.compile(r"^modbot:warn:(?P<case_id>\d{1,19})(?::\d{1,20})?$")
 REPORT_ID = re.compile(r"^modbot:report:(?P<channel_id>\d{1,20}):(?P<message_id>\d{1,20})$")
+MAX_ID = 2**63 - 1  # ids are SQLite INTEGERs (and Discord snowflakes fit in 63 bits)
 LEGACY_REPORT_ID = re.compile(r"^modbot:report:\d{1,20}$")  # opened by a version that kept the message in memory
 EXPIRED = "This dialog has expired; please open it again."
 
@@ -101,6 +102,12 @@ async def dispatch_dialog(interaction: discord.Interaction[Any], *, on_warn: War
     custom_id = str(data.get("custom_id") or "")
     reason = submitted_values(data).get(REASON_ID, "")
     warn, report = WARN_ID.match(custom_id), REPORT_ID.match(custom_id)
+    mine = [m for m, handler in ((warn, on_warn), (report, on_report)) if m and handler is not None]
+    ids = [int(v) for m in mine for v in m.groupdict().values()]
+    if any(v > MAX_ID for v in ids):  # a forged id SQLite cannot hold: the dialog was never ours
+        log.info("dialog with an out-of-range id refused for user %s", interaction.user.id)
+        await answer_failure(interaction, EXPIRED)
+        return True
     try:
         if warn and on_warn is not None:
             await on_warn(interaction, int(warn["case_id"]), reason)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from moderation.doubles import MARKER, card_for, cards, case_row, flag_and_wait
 from moderation.doubles import review as review  # noqa: F401  (fixture)
 
@@ -67,6 +68,18 @@ async def test_dialog_of_an_older_version_is_answered(review: Any) -> None:
     opener = await h.context_menu("Report to moderators", mid, user="member")
     assert opener.modal is not None
     opener.modal["custom_id"] = "modbot:report:123456789"  # what the previous version sent: no message in it
+    submitted = await h.submit_modal(opener, {REPORT_REASON: ""})
+    assert submitted.ephemeral and submitted.content == EXPIRED
+
+
+@pytest.mark.parametrize("forged", ["modbot:warn:9999999999999999999",
+                                    "modbot:report:99999999999999999999:99999999999999999999"])
+async def test_forged_out_of_range_dialog_ids_are_answered_without_an_error(review: Any, forged: str) -> None:
+    h = await review()
+    mid = await h.post_message("general", "calm", author="admin")
+    opener = await h.context_menu("Report to moderators", mid, user="member")
+    assert opener.modal is not None
+    opener.modal["custom_id"] = forged
     submitted = await h.submit_modal(opener, {REPORT_REASON: ""})
     assert submitted.ephemeral and submitted.content == EXPIRED
 
