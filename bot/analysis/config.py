@@ -19,7 +19,9 @@ class ToxicityConfig(BaseModel):
 
     enabled: bool = Field(default=True, description="Off: no model is loaded; toxicity scores are unavailable.")
     # Which model
-    variant: ToxicityVariant = "original"
+    variant: ToxicityVariant = Field(
+        default="unbiased", description="Detoxify variant; 'unbiased' was trained on news-site comments."
+    )
     checkpoint: Path | None = Field(
         default=None, description="Local Detoxify checkpoint file (air-gapped installs); overrides the download."
     )
@@ -75,12 +77,16 @@ class PolicyConfig(BaseModel):
     identity_attack_threshold: float = Field(
         default=0.6, ge=0, le=1, description="Detoxify identity_attack -> label 'identity_attack'."
     )
-    inflammatory_threshold: float = Field(default=0.9, ge=0, le=1, description="-> label 'inflammatory'.")
-    partisan_threshold: float = Field(default=0.6, ge=0, le=1, description="-> label 'partisan'.")
+    inflammatory_threshold: float = Field(
+        default=0.8, ge=0, le=1, description="-> label 'inflammatory' (chosen on validation for precision)."
+    )
+    partisan_threshold: float = Field(
+        default=0.6, ge=0, le=1, description="-> label 'partisan' (chosen on validation for precision)."
+    )
     flag_profanity: bool = Field(
         default=False, description="Swearing aimed at no one gets label 'profanity' (off: it never flags alone)."
     )
-    profanity_threshold: float = Field(default=0.8, ge=0, le=1, description="Profane head -> label 'profanity'.")
+    profanity_threshold: float = Field(default=0.4, ge=0, le=1, description="Profane head -> label 'profanity'.")
     evidence_words: bool = Field(
         default=True, description="Name the words that carry a label (one extra embedding per word, flags only)."
     )

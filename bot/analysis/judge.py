@@ -32,11 +32,11 @@ GATE_GROUP, GATE_POLITICAL, GATE_NONE = 1.0, 0.6, 0.3
 SLUR_WEIGHT = 0.6
 _INFLAMMATORY_CATEGORIES = {"contempt": 1.0, "dehumanizing": 1.0, "violence": 1.0, "us_vs_them": 0.6}
 _PARTISAN_CATEGORIES = {"blame": 1.0, "generalization": 1.0, "us_vs_them": 0.7}
-NEWS_HEADS = ("insult", "identity_attack", "threat", "hateful", "toxicity", "profane")
-# Attack score: a weighted mean of the attack heads (weights chosen on the validation splits, see
-# scripts/calibrate_policy.py and docs/benchmarks/eval.md); toxicity counts only as far as they agree.
-ATTACK_WEIGHTS = {"insult": 0.45, "identity_attack": 0.1, "threat": 0.05, "hateful": 0.15, "toxicity": 0.25}
-PARTISAN_INTOLERANCE = 0.5  # share of the intolerance head that counts when the text is hostile
+# Chosen on the validation splits (scripts/calibrate_policy.py, docs/benchmarks/eval.md): of the blends tried
+# (toxicity alone, toxicity + insult, + hateful, weighted means, max), the CCC toxicity head with a profanity
+# discount, or the Fox hateful head when clearly stronger, had the best precision at <= 2 % civil comments flagged.
+HATEFUL_OFFSET = 0.1  # the hateful head (1,046 training comments) counts only when it beats toxicity by this much
+PARTISAN_INTOLERANCE = 0.8  # share of the intolerance head that counts, scaled by how hostile the text is
 
 Head = Callable[[str], float | None]
 
@@ -88,16 +88,12 @@ def has_news_heads(names: Sequence[str]) -> bool:
 
 
 def attack_score(head: Head) -> float:
-    """Incivility aimed at someone, from the attack heads (missing heads are left out of the mean)."""
-    parts = [(w, head(n)) for n, w in ATTACK_WEIGHTS.items()]
-    known = [(w, v) for w, v in parts if v is not None]
-    if not known:
-        return 0.0
-    total = sum(w for w, _ in known)
-    mean = sum(w * v for w, v in known) / total
-    strongest = max(v for n, v in ((n, head(n)) for n in ("insult", "identity_attack", "threat")) if v is not None) \
-        if any(head(n) is not None for n in ("insult", "identity_attack", "threat")) else mean
-    return float(min(mean, 0.5 * (mean + strongest)) if strongest < mean else mean)
+    """Incivility aimed at someone: the news-comment toxicity head, discounted by how much of it is swearing
+    rather than an insult, identity attack or threat; or the hateful head when it is clearly stronger."""
+    toxicity = head("toxicity") or 0.0
+    aimed = max(head("insult") or 0.0, head("identity_attack") or 0.0, head("threat") or 0.0)
+    swearing = max(0.0, (head("profane") or 0.0) - aimed)
+    return max(toxicity * (1.0 - swearing), (head("hateful") or 0.0) - HATEFUL_OFFSET, 0.0)
 
 
 def unit_scores(head: Head, targets: Sequence[TargetMatch], rhetoric: Sequence[RhetoricMatch]) -> UnitScores:
@@ -106,7 +102,8 @@ def unit_scores(head: Head, targets: Sequence[TargetMatch], rhetoric: Sequence[R
     attack = attack_score(head)
     inflammatory = noisy_or([attack, lex_inf])
     intolerance = head("intolerance") or 0.0
-    hostility = noisy_or([attack, PARTISAN_INTOLERANCE * intolerance * min(1.0, 2.0 * attack), lex_par])
+    hostile = max(attack, lex_par)  # an insult, or blame / generalization framing: the text is hostile
+    hostility = noisy_or([attack, PARTISAN_INTOLERANCE * intolerance * min(1.0, 2.0 * hostile), lex_par])
     g = gate(targets)
     return UnitScores(inflammatory, g * hostility, head("profane") or 0.0, lex_inf, g * lex_par, attack)
 

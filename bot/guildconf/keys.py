@@ -97,6 +97,8 @@ _KEYS: tuple[GuildKey, ...] = (
     GuildKey("policy.identity_attack_threshold", ValueKind.FLOAT, "score that flags 'identity_attack' (0-1)"),
     GuildKey("policy.inflammatory_threshold", ValueKind.FLOAT, "score that flags 'inflammatory' (0-1)"),
     GuildKey("policy.partisan_threshold", ValueKind.FLOAT, "score that flags 'partisan' (0-1)"),
+    GuildKey("policy.flag_profanity", ValueKind.BOOL, "flag swearing aimed at no one as 'profanity'"),
+    GuildKey("policy.profanity_threshold", ValueKind.FLOAT, "score that flags 'profanity' when on (0-1)"),
     GuildKey("policy.severity_medium", ValueKind.FLOAT, "top score at least this -> severity medium (0-1)"),
     GuildKey("policy.severity_high", ValueKind.FLOAT, "top score at least this -> severity high (0-1)"),
     GuildKey("summaries.default_length", ValueKind.CHOICE, "summary length when /summary gets none"),

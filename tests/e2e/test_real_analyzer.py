@@ -37,3 +37,17 @@ async def test_seed_comment_is_flagged_partisan_with_evidence(make_bot: Any, fak
     assert "partisan" in text.lower()
     assert "This is what happens when you elect democrats" in card["description"]
     assert len(posts) == 1
+
+
+async def test_card_names_the_words_that_carry_the_label(make_bot: Any, fake_discord: Any) -> None:
+    h = await make_bot(review_overrides(fake_discord))
+    text = "Honestly, after reading your post twice, you are a complete **idiot**."
+    flagged = await h.post_message("general", text)
+    posts = await h.wait_for(lambda: h.bot_posts("mod-queue"), timeout=120, message="a case card")
+    await h.quiet()
+    rows = await h.bot.db.fetchall("SELECT message_id, reasons_json FROM mod_cases")
+    assert [r["message_id"] for r in rows] == [flagged]
+    card = posts[0].embeds[0]
+    text_of_card = str(card)
+    assert "[words:" in text_of_card and "idiot" in text_of_card.split("[words:", 1)[1]
+    assert "**" in card["description"]  # the flagged sentence, as the member wrote it, in bold

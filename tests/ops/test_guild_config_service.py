@@ -157,3 +157,13 @@ async def test_services_always_carry_the_guild_config(db: Database, settings: ob
     services = Services(settings=settings, db=db)
     assert isinstance(services.guild_config, GuildConfigService)
     assert ensure_guild_config(services) is services.guild_config
+
+
+async def test_profanity_policy_is_per_guild(db: Database, settings: object) -> None:
+    service = GuildConfigService(settings, db)
+    assert (await service.effective(GUILD)).policy.flag_profanity is False  # off by default
+    await service.set(GUILD, "policy.flag_profanity", "true", actor_id=5)
+    await service.set(GUILD, "policy.profanity_threshold", "0.9", actor_id=5)
+    policy = (await service.effective(GUILD)).policy
+    assert policy.flag_profanity is True and policy.profanity_threshold == 0.9
+    assert (await service.effective(GUILD + 1)).policy.flag_profanity is False
