@@ -34,7 +34,8 @@ def test_text_file_with_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, lines, err = _run(capsys, str(path), *FAST)
     assert code == 0
     assert [ln["id"] for ln in lines] == [f"line-{i}" for i in range(1, 6)]
-    assert lines[0]["flagged"] is False and set(lines[0]["scores"]) == {"toxicity", "inflammatory", "partisan"}
+    assert lines[0]["flagged"] is False
+    assert set(lines[0]["scores"]) == {"toxicity", "inflammatory", "partisan", "profanity"}
     assert lines[0]["scores"]["toxicity"] is None
     assert lines[1]["error"] == "empty message"
     assert "too long" in lines[2]["error"] and "50,000" in lines[2]["error"]
