@@ -81,7 +81,7 @@ class PolicyConfig(BaseModel):
         default=0.8, ge=0, le=1, description="-> label 'inflammatory' (chosen on validation for precision)."
     )
     partisan_threshold: float = Field(
-        default=0.6, ge=0, le=1, description="-> label 'partisan' (chosen on validation for precision)."
+        default=0.8, ge=0, le=1, description="-> label 'partisan' (chosen on validation for precision)."
     )
     flag_profanity: bool = Field(
         default=False, description="Swearing aimed at no one gets label 'profanity' (off: it never flags alone)."
