@@ -70,7 +70,7 @@ def test_jsonl_with_malformed_lines(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_csv_text_column_and_wrong_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "msgs.csv"
-    path.write_text('id,body,other\nm1,"hello, world",x\nm2,"Typical libtards, always crying",y\n', encoding="utf-8")
+    path.write_text('id,body,other\nm1,"hello, world",x\nm2,"Libs are vermin, shoot them",y\n', encoding="utf-8")
     code, lines, _ = _run(capsys, str(path), "--text-column", "body", *FAST)
     assert code == 0 and [ln["id"] for ln in lines] == ["m1", "m2"]
     assert lines[1]["flagged"]
