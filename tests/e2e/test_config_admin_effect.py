@@ -88,16 +88,16 @@ async def test_mod_channel_and_mod_log_channel_move_without_restart(review: Any)
 async def test_threshold_change_reaches_the_scorer(review: Any) -> None:
     scorer = ThresholdScorer()
     h = await review(scorer=scorer, overrides=WITH_CONFIG)
-    first = await h.post_message("general", "they are all the same score=0.75")
+    first = await h.post_message("general", "they are all the same score=0.85")
     await h.wait_for(lambda: scorer.thresholds, message="the first scoring")
     await h.wait_for(lambda: h.bot_posts("mod-queue"), message="a card at the file's threshold")
-    assert scorer.thresholds[-1] == h.settings.policy.partisan_threshold <= 0.75
+    assert scorer.thresholds[-1] == h.settings.policy.partisan_threshold <= 0.85
     assert (await case_row(h, first)) is not None
-    await configure(h, "policy.partisan_threshold", "0.8")
-    second = await h.post_message("general", "they are all the same again score=0.75")
+    await configure(h, "policy.partisan_threshold", "0.9")
+    second = await h.post_message("general", "they are all the same again score=0.85")
     await h.wait_for(lambda: len(scorer.thresholds) >= 2, message="the second scoring")
     await settle(h)
-    assert scorer.thresholds[-1] == 0.8
+    assert scorer.thresholds[-1] == 0.9
     assert await case_row(h, second) is None  # below the guild's new threshold
 
 
