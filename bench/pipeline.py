@@ -23,13 +23,11 @@ import csv
 import json
 import random
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.scoring import Heartbeat, ensure_checkpoint, machine
+from bench.scoring import Heartbeat, ensure_checkpoint, machine, run_child
 from bot.paths import REPO_ROOT, shared_dir
 
 ROWS = ["heads-previous", "heads-news", "full-previous", "full-news"]
@@ -98,16 +96,6 @@ def child(row: str, args: argparse.Namespace) -> None:
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def run_child(row: str, argv: list[str]) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "bench.pipeline", "--child", row, *argv]
-    proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600, check=False)  # noqa: S603
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    return {"error": " | ".join(tail) or f"exit {proc.returncode}"}
-
-
 def table(results: dict[str, dict[str, Any]]) -> str:
     lines = ["| row | msg/s | CPU ms/msg | max loop lag ms | peak RSS MB | flagged share | toxicity runtime |",
              "|---|---:|---:|---:|---:|---:|---|"]
@@ -136,7 +124,7 @@ def main() -> int:
         child(args.child, args)
         return 0
     argv = ["--messages", str(args.messages), "--threads", str(args.threads), "--runtime", args.runtime]
-    results = {row: run_child(row, argv) for row in args.rows.split(",")}
+    results = {row: run_child(row, argv, "bench.pipeline", timeout=3600) for row in args.rows.split(",")}
     uptime = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     heads = [results.get(r, {}).get("cpu_ms") for r in ("heads-previous", "heads-news")]
     ratio = f"{heads[1] / heads[0]:.2f}x" if all(heads) else "n/a"

@@ -231,9 +231,10 @@ def prepare_onnx(ckpt: Path) -> str:
     return f"int8 ONNX export (first start only, in a child process): {took:.0f} s; {status.reason}"
 
 
-def run_child(mode: str, argv: list[str]) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "bench.scoring", "--child", mode, *argv]
-    proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=1200, check=False)  # noqa: S603
+def run_child(mode: str, argv: list[str], module: str = "bench.scoring", timeout: float = 1200) -> dict[str, Any]:
+    """Run ``python -m <module> --child <mode>`` and read its ``RESULT {json}`` line (its own process: honest RSS)."""
+    cmd = [sys.executable, "-m", module, "--child", mode, *argv]
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])

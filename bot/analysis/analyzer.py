@@ -26,7 +26,15 @@ import numpy as np
 from bot.analysis.config import PolicyConfig
 from bot.analysis.explain import explain
 from bot.analysis.heads import Embedder, HeadSet, ModelUnavailable, head_texts
-from bot.analysis.judge import gate, has_news_heads, legacy_scores, lexicon_scores, noisy_or, unit_scores
+from bot.analysis.judge import (
+    attack_score,
+    gate,
+    has_news_heads,
+    legacy_scores,
+    lexicon_scores,
+    noisy_or,
+    unit_scores,
+)
 from bot.analysis.policy import MessageSignals, UnitSignals, Verdict, decide
 from bot.analysis.rhetoric import RhetoricMatch, find_rhetoric
 from bot.analysis.targets import TargetMatch, find_targets
@@ -217,8 +225,6 @@ class Analyzer:
 
     def score_texts(self, texts: list[str], head: str) -> list[float]:
         """Blocking: one head's probability (or ``"attack"``) for each normalized text (finds evidence words)."""
-        from bot.analysis.judge import attack_score
-
         mode = self._text_mode()
         variants = [head_texts(text, mode=mode) for text in texts]
         probs = self._head_scores([v for vs in variants for v in vs])
@@ -313,14 +319,16 @@ class Analyzer:
         toxicity: Sequence[ToxicityLike | None] | None = None,
         *,
         config: PolicyConfig | None = None,
+        prepared: Sequence[Prepared] | None = None,
     ) -> list[Verdict]:
-        """Blocking version of :meth:`analyze` (CLI, tests). ``config`` overrides the policy (per guild).
+        """Blocking version of :meth:`analyze` (CLI, tests). ``config`` overrides the policy (per guild);
+        ``prepared``: the texts already through :func:`~bot.analysis.textmap.prepare` (one per text).
 
         Evidence points at the member's own words: sentences are mapped back onto the original text, and the
         words that carry a label are found by occlusion (:mod:`bot.analysis.spans`).
         """
         cfg = config or self.config
-        prepared = [prepare(t) for t in texts]
+        prepared = list(prepared) if prepared is not None else [prepare(t) for t in texts]
         out = []
         for prep, sig in zip(prepared, self.signals(texts, toxicity, prepared), strict=True):
             verdict = decide(sig, cfg)
@@ -342,9 +350,10 @@ class Analyzer:
         texts = list(texts)
         if not texts:
             return []
+        prepared = await asyncio.to_thread(lambda: [prepare(t) for t in texts])  # normalizing is CPU work too
         if toxicity is None and self.engine is not None:
-            toxicity = await self._engine_scores([prepare(t).scored or t for t in texts])
-        return await asyncio.to_thread(self.analyze_sync, texts, toxicity, config=config)
+            toxicity = await self._engine_scores([p.scored or p.original for p in prepared])
+        return await asyncio.to_thread(self.analyze_sync, texts, toxicity, config=config, prepared=prepared)
 
     async def _engine_scores(self, texts: list[str]) -> list[ToxicityLike | None] | None:
         assert self.engine is not None

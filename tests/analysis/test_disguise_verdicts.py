@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.analyzer import Analyzer, shared_analyzer
+from bot.analysis.analyzer import Analyzer
 from tests.analysis.disguises import disguise_variants
 from tests.analysis.test_disguise_matrix import SENTENCES
 
 pytestmark = pytest.mark.slow
 
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    analyzer = shared_analyzer()
-    analyzer.warm_up()
-    if analyzer.status["heads"] != "ok":
-        pytest.skip(f"learned heads unavailable: {analyzer.status['heads']}")
-    return analyzer
 
 
 def test_disguised_variants_keep_the_flag_and_its_labels(analyzer: Analyzer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis.analyzer import Analyzer, shared_analyzer
+from bot.analysis.analyzer import Analyzer
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt")) or sorted(
     Path("/work/shared/seeds").glob("*.txt"))
@@ -25,14 +25,6 @@ def _article(path: Path) -> tuple[list[str], list[str]]:
     article = load_file(path)
     return list(article.sentences), [c.text for c in article.comments]
 
-
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    analyzer = shared_analyzer()
-    analyzer.warm_up()
-    if analyzer.status["heads"] != "ok":
-        pytest.skip(f"learned heads unavailable: {analyzer.status['heads']}")
-    return analyzer
 
 
 def test_five_seeds_present() -> None:

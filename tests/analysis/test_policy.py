@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.analysis.analyzer import Analyzer, shared_analyzer
+from bot.analysis.analyzer import Analyzer
 from bot.analysis.config import PolicyConfig
 from bot.analysis.policy import MessageSignals, UnitSignals, decide
 
@@ -35,14 +35,6 @@ PARTISAN = [
 def lexicon_analyzer() -> Analyzer:
     return Analyzer(PolicyConfig(use_learned_heads=False))
 
-
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    analyzer = shared_analyzer()
-    analyzer.warm_up()
-    if not analyzer.status["heads"] == "ok":
-        pytest.skip(f"learned heads unavailable: {analyzer.status['heads']}")
-    return analyzer
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.analyzer import Analyzer, shared_analyzer
+from bot.analysis.analyzer import Analyzer
 from bot.analysis.config import PolicyConfig
 
 pytestmark = pytest.mark.slow
@@ -38,14 +38,6 @@ CASES = [
     ("Liberals are all brainwashed idiots.", ["partisan"]),
 ]
 
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    analyzer = shared_analyzer()
-    analyzer.warm_up()
-    if analyzer.status["heads"] != "ok":
-        pytest.skip(f"learned heads unavailable: {analyzer.status['heads']}")
-    return analyzer
 
 
 @pytest.mark.parametrize(("text", "labels"), CASES, ids=[c[0][:40] for c in CASES])
