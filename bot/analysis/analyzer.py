@@ -5,10 +5,9 @@ Use from async code (the review-queue listener)::
     analyzer = Analyzer(settings.policy, engine=services.engine)   # engine optional
     verdicts = await analyzer.analyze(["message one", "message two"])   # list[Verdict], same order
 
-``analyze`` asks the toxicity engine (if any, and if its status is usable) for scores, then runs the CPU work
-(MiniLM embeddings, regexes) in a worker thread, so the event loop never blocks. Without the toxicity model
-``scores["toxicity"]`` is None and the other detectors still work; without MiniLM/the heads the analyzer
-falls back to lexicon and pattern evidence (``status["heads"]`` says why).
+``analyze`` asks the toxicity engine (if any, and usable) for scores, then runs the CPU work (MiniLM, regexes)
+in the analyzer's one worker thread, so the event loop never blocks. Without the toxicity model
+``scores["toxicity"]`` is None; without MiniLM/the heads, lexicon and pattern evidence (``status["heads"]``).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
@@ -108,6 +108,9 @@ class Analyzer:
         self._embed_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # One worker thread for the CPU work of every analyze() call: concurrent callers queue here instead of
+        # contending for the GIL with each other and with the event loop (torch still uses its own threads).
+        self._worker: ThreadPoolExecutor | None = None
         if not self.config.use_learned_heads:
             self._heads_error = "disabled by policy.use_learned_heads"
 
@@ -350,10 +353,16 @@ class Analyzer:
         texts = list(texts)
         if not texts:
             return []
-        prepared = await asyncio.to_thread(lambda: [prepare(t) for t in texts])  # normalizing is CPU work too
+        loop, worker = asyncio.get_running_loop(), self._cpu_worker()
+        prepared = await loop.run_in_executor(worker, lambda: [prepare(t) for t in texts])  # CPU work too
         if toxicity is None and self.engine is not None:
             toxicity = await self._engine_scores([p.scored or p.original for p in prepared])
-        return await asyncio.to_thread(self.analyze_sync, texts, toxicity, config=config, prepared=prepared)
+        return await loop.run_in_executor(
+            worker, lambda: self.analyze_sync(texts, toxicity, config=config, prepared=prepared))
+
+    def _cpu_worker(self) -> ThreadPoolExecutor:  # called on the event loop only, so no lock
+        self._worker = self._worker or ThreadPoolExecutor(max_workers=1, thread_name_prefix="modbot-analyzer")
+        return self._worker
 
     async def _engine_scores(self, texts: list[str]) -> list[ToxicityLike | None] | None:
         assert self.engine is not None
@@ -370,7 +379,10 @@ class Analyzer:
         return list(results) if len(results) == len(texts) else None
 
     async def close(self) -> None:
-        """Nothing to release today (models are plain memory); kept for the services lifecycle."""
+        """Stop the worker thread once it is done (models are plain memory; a later call starts a new one)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            await asyncio.to_thread(worker.shutdown, wait=True)
 
 
 _SHARED: dict[str, Analyzer] = {}

@@ -86,3 +86,25 @@ async def test_async_analyze_runs_embedding_off_the_event_loop() -> None:
         embedder.embed = original  # type: ignore[method-assign]
     assert len(verdicts) == 64 and seen and all(t != loop_thread for t in seen)
     assert ticks > 0  # the loop kept running while the model worked
+
+
+async def test_concurrent_analyze_calls_queue_on_one_worker_thread(tmp_path) -> None:
+    """Four callers at once do not become four threads contending for the GIL with the loop; close() is final
+    only for the worker it stopped (a later call gets a new one)."""
+    analyzer = Analyzer(PolicyConfig(models_dir=tmp_path))  # lexicon path: no model needed
+    loop_thread = threading.get_ident()
+    seen: set[str] = set()
+    original = analyzer.analyze_sync
+
+    def spy(*args: object, **kwargs: object) -> list:
+        seen.add(threading.current_thread().name)
+        assert threading.get_ident() != loop_thread
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    analyzer.analyze_sync = spy  # type: ignore[method-assign]
+    texts = ["This is what happens when you elect democrats…", "thanks, see you tonight"]
+    results = await asyncio.gather(*(analyzer.analyze(texts) for _ in range(4)))
+    assert [[v.flagged for v in r] for r in results] == [[True, False]] * 4
+    assert len(seen) == 1 and next(iter(seen)).startswith("modbot-analyzer")
+    await analyzer.close()
+    assert (await analyzer.analyze(texts[:1]))[0].flagged
