@@ -273,14 +273,25 @@ class ModerationService:
                                     target=f"user:{case.author_id}", detail={"severity": case.severity})
         return await self.cases.get(case.id) or case
 
-    async def handle_edit(self, message: MessageSnapshot) -> Case | None:
-        """An edited message is re-scored: its case is updated, or one is opened when the edit is flagged."""
+    async def handle_edit(self, message: MessageSnapshot, *, retrying: bool = False) -> Case | None:
+        """An edited message is re-scored: its case is updated, or one is opened when the edit is flagged.
+
+        An edit that cannot be scored is kept for a retry like a new message (``retrying``: the retry itself,
+        whose failure is raised to :func:`~bot.moderation.unscored.retry_due`)."""
+        if not retrying:
+            self.unscored.refresh(message)
         existing = await self.cases.get_by_message(message.message_id)
         if existing is None and not await self.is_watched(message):
             return None
         if not message.content.strip() or message.author_is_bot or message.is_webhook:
             return existing
-        [assessment] = await self.assess_messages([message])
+        try:
+            [assessment] = await self.assess_messages([message])
+        except Exception as exc:
+            if retrying:
+                raise
+            keep_unscored(self.unscored, message, exc, edit=True)
+            return existing
         if existing is None:
             return await self.open_case(message, assessment) if assessment.flagged else None
         updated = await self.cases.update_snapshot(message.message_id, message.content, assessment)

@@ -10,6 +10,8 @@ Policy (issue 12, items 1 and 2):
   (ids and the exception type only, never the text) and an audit entry ``message.unscored`` record it, and only
   then may the cursor move past it. A message that can never be scored (a poison pill) thus cannot pin the cursor
   for ever, which would make every later catch-up re-read the same history and eventually miss newer messages.
+- Edits get the same retries (re-scored as edits: the case is updated, or opened when the edit is flagged). An
+  edit never holds a cursor (its message was read before). A newer failed edit replaces the text waiting here.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class _Entry:
     attempts: int
     due: float
     error: str
+    edit: bool = False
 
 
 class UnscoredMessages:
@@ -56,13 +59,28 @@ class UnscoredMessages:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, message: MessageSnapshot, error: str, now: float | None = None) -> bool:
-        """The first attempt failed; returns False when the message was already waiting for a retry."""
-        if message.message_id in self._entries:
+    def add(self, message: MessageSnapshot, error: str, now: float | None = None, *, edit: bool = False) -> bool:
+        """The first attempt failed; returns False when the message was already waiting for a retry (a failed
+        edit then replaces the waiting text, so the retry scores what the member wrote last)."""
+        waiting = self._entries.get(message.message_id)
+        if waiting is not None:
+            if edit:
+                waiting.message = message
             return False
         when = self.now() if now is None else now
-        self._entries[message.message_id] = _Entry(message, 1, when + (self.delays[0] if self.delays else 0), error)
+        due = when + (self.delays[0] if self.delays else 0)
+        self._entries[message.message_id] = _Entry(message, 1, due, error, edit)
         return True
+
+    def refresh(self, message: MessageSnapshot) -> None:
+        """A newer text of a waiting message (an edit that did score): the retry scores that one."""
+        if (waiting := self._entries.get(message.message_id)) is not None:
+            waiting.message = message
+
+    def is_edit(self, message_id: int) -> bool:
+        """True when the waiting message is an edit of an already-read message."""
+        entry = self._entries.get(message_id)
+        return entry is not None and entry.edit
 
     def due(self, now: float | None = None) -> list[MessageSnapshot]:
         """Messages whose next attempt is due, oldest first."""
@@ -92,13 +110,14 @@ class UnscoredMessages:
         return self._entries.pop(message_id, None) is not None
 
 
-def keep_unscored(unscored: UnscoredMessages, message: MessageSnapshot, exc: Exception) -> bool:
-    """First failure of a message: keep it (in flight, cursor held) for a retry. False if it was already waiting."""
+def keep_unscored(unscored: UnscoredMessages, message: MessageSnapshot, exc: Exception, *, edit: bool = False) -> bool:
+    """First failure of a message (or an edit): keep it for a retry (a new message stays in flight, its cursor
+    held). False if it was already waiting."""
     log.debug("scoring message %d failed", message.message_id, exc_info=exc)
-    if not unscored.add(message, type(exc).__name__):
+    if not unscored.add(message, type(exc).__name__, edit=edit):
         return False
-    log.warning("could not score message %d in channel %d (%s); it will be retried", message.message_id,
-                message.channel_id, type(exc).__name__)
+    log.warning("could not score %s %d in channel %d (%s); it will be retried", "the edit of message" if edit
+                else "message", message.message_id, message.channel_id, type(exc).__name__)
     return True
 
 
@@ -110,10 +129,14 @@ async def retry_due(service: ModerationService) -> None:
     for message in unscored.due():
         if service.stopping.is_set:
             return
+        edit = unscored.is_edit(message.message_id)
         try:
-            [result] = await service.assess_messages([message])
-            if result.flagged:
-                await service.open_case(message, result)
+            if edit:
+                await service.handle_edit(message, retrying=True)
+            else:
+                [result] = await service.assess_messages([message])
+                if result.flagged:
+                    await service.open_case(message, result)
         except Exception as exc:
             log.debug("retrying message %d failed", message.message_id, exc_info=exc)
             if not unscored.failed_again(message.message_id, type(exc).__name__):
@@ -122,7 +145,9 @@ async def retry_due(service: ModerationService) -> None:
                         message.message_id, message.channel_id, len(unscored.delays) + 1, type(exc).__name__)
             await service.audit.record("message.unscored", guild_id=message.guild_id, actor_id=None,
                                        target=f"message:{message.message_id}",
-                                       detail={"channel_id": message.channel_id, "error": type(exc).__name__})
+                                       detail={"channel_id": message.channel_id, "error": type(exc).__name__,
+                                               "edit": edit})
         else:
             unscored.done(message.message_id)
-        service.tracker.finish(message.channel_id, message.message_id)
+        if not edit:
+            service.tracker.finish(message.channel_id, message.message_id)

@@ -155,6 +155,40 @@ async def test_a_message_that_fails_once_gets_its_case_on_retry(db, make_service
     assert await stored_cursor(service, 20) == 701
 
 
+async def test_an_edit_that_fails_is_retried_as_an_edit_without_holding_the_cursor(db, make_service) -> None:
+    service = await make_service(PoisonScorer(heal_after=1))
+    service.unscored = UnscoredMessages((0.0,))
+    await service.handle_message(msg(800, 20, "calm"))
+    assert await service.handle_edit(msg(800, 20, f"POISON {MARKER} edited")) is None  # never raised
+    assert 800 in service.unscored and service.unscored.is_edit(800)
+    await service.handle_message(msg(801, 20, "calm"))
+    assert await stored_cursor(service, 20) == 801  # an edit of a read message holds no cursor
+    await service.retry_unscored()
+    case = await service.cases.get_by_message(800)
+    assert case is not None and case.content == f"POISON {MARKER} edited" and len(service.unscored) == 0
+
+
+async def test_a_failed_edit_of_a_case_is_given_up_loudly_and_leaves_the_case(db, make_service) -> None:
+    service = await make_service(PoisonScorer())
+    service.unscored = UnscoredMessages((0.0,))
+    case = await open_case(service, 810)
+    assert (await service.handle_edit(msg(810, 20, "POISON now"))).id == case.id
+    await service.retry_unscored()  # fails again: the last attempt
+    assert 810 not in service.unscored
+    assert (await service.cases.get_by_message(810)).content == case.content
+    entries = await db.fetchall("SELECT target, detail FROM audit_log WHERE action = 'message.unscored'")
+    assert [r[0] for r in entries] == ["message:810"] and '"edit": true' in entries[0][1]
+
+
+async def test_an_edit_that_scores_replaces_the_text_a_retry_will_read(db, make_service) -> None:
+    service = await make_service(PoisonScorer(heal_after=1))
+    service.unscored = UnscoredMessages((0.0,))
+    assert await service.handle_message(msg(820, 20, f"POISON {MARKER}")) is None
+    await service.handle_edit(msg(820, 20, "calm after all"))
+    await service.retry_unscored()
+    assert await service.cases.get_by_message(820) is None and len(service.unscored) == 0
+
+
 async def test_history_failing_midway_keeps_the_pin_where_catch_up_got_to(db, make_service) -> None:
     await ChannelCursorRepository(db).advance(20, GUILD, STORED)
     service = await make_service()
