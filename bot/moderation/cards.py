@@ -41,6 +41,9 @@ PAST_TENSE: dict[Action, str] = {
     Action.CLAIM: "claimed",
 }
 _MD_SPECIAL = re.compile(r"([\\*_~`|>#\[\]])")
+# Lone surrogates cannot be sent as JSON and control characters (NUL, ...) render as nothing: on a card each
+# becomes U+FFFD, so the moderator sees that something was there. Newlines and tabs stay.
+_UNDISPLAYABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def displayable(text: str) -> str:
+    """``text`` with lone surrogates and control characters shown as U+FFFD (safe to send, visible)."""
+    return _UNDISPLAYABLE.sub("\ufffd", text)
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "\u2026"
 
@@ -101,7 +109,8 @@ def excerpt(content: str, evidence: str | None, limit: int) -> str:
 
     When the evidence lies beyond the limit the window is moved so that it stays visible.
     """
-    text = content.strip()
+    text = displayable(content).strip()
+    evidence = displayable(evidence) if evidence else evidence
     start = text.lower().find(evidence.strip().lower()) if evidence and evidence.strip() else -1
     if start < 0:
         return escape_markdown(_clip(text, limit))
@@ -150,9 +159,9 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
         description = "_Message content purged after the retention period._"
     else:
         description = excerpt(case.content, case.evidence, excerpt_chars) or "_(no text)_"
+    name = f" ({escape_markdown(displayable(case.author_name))})" if case.author_name else ""
     fields = [
-        CardField("Author", f"<@{case.author_id}>" + (f" ({escape_markdown(case.author_name)})" if case.author_name
-                                                      else "")),
+        CardField("Author", f"<@{case.author_id}>" + name),
         CardField("Channel", f"<#{case.channel_id}>"),
         CardField("Message", f"[Jump to message]({case.jump_url})" if case.jump_url else str(case.message_id)),
     ]
@@ -162,7 +171,7 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
         fields.append(CardField("Severity", case.severity))
     fields.append(CardField("Scores", format_scores(case.scores)))
     if case.reasons:
-        reasons = "\n".join(f"\u2022 {_clip(reason, 200)}" for reason in case.reasons[:5])
+        reasons = "\n".join(f"\u2022 {_clip(displayable(reason), 200)}" for reason in case.reasons[:5])
         fields.append(CardField("Reasons", _clip(reasons, 1024), inline=False))
     if case.report_count:
         fields.append(CardField("Member reports", str(case.report_count)))

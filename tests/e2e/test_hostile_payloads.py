@@ -136,6 +136,9 @@ async def check_cases(h: Any, sent: dict[int, Planned]) -> None:
     footers = sorted(m.embeds[0]["footer"]["text"].split(" \u00b7 ")[0] for m in cards)
     assert footers == sorted(f"Case #{row['id']}" for row in rows), "exactly one card per case"
     assert {row["card_message_id"] for row in rows} == {m.id for m in cards}
+    for card in cards:  # control characters never reach a card as such: they show as U+FFFD
+        description = card.embeds[0].get("description", "")
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", description), repr(description)
     for row in rows:  # moderators see what was written; a lone surrogate (not storable) shows as U+FFFD
         assert row["content"] == LONE_SURROGATE.sub("\ufffd", sent[int(row["message_id"])].content)
 

@@ -61,3 +61,12 @@ def test_custom_ids_and_digests_round_trip() -> None:
     assert parse_digest(text) == [5, 6, 7, 20] and parse_digest("hello #5") == []
     chunks = chunk_for_digest(list(range(1, 2000, 2)), max_chars=300)
     assert sum(len(c) for c in chunks) == 1000 and all(len(render_digest(c)) <= 300 for c in chunks)
+
+
+def test_undisplayable_characters_are_shown_as_replacement_marks() -> None:
+    """NUL and other controls render as nothing and lone surrogates cannot be sent as JSON: U+FFFD instead."""
+    text = "you\x00 idiot \ud800 here\x07\nnext line\tend"
+    shown = excerpt(text, "you\x00 idiot", 200)
+    assert shown.startswith("**you\ufffd idiot**") and "\ud800" not in shown and "\x07" not in shown
+    assert "\nnext line\tend" in shown
+    shown.encode("utf-8")  # a lone surrogate would raise here (and in the JSON of the card)
