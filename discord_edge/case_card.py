@@ -7,12 +7,15 @@ per-message registration; ``cogs/review_queue.py`` registers the classes with ``
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.moderation.cards import CardContent, custom_id
 from bot.moderation.state import Action
+
+if TYPE_CHECKING:
+    from bot.app import ModBot
 
 _STYLES = {
     "success": discord.ButtonStyle.success,
@@ -59,14 +62,14 @@ class CaseActionButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction[ModBot], item: discord.ui.Button[Any], match: re.Match[str]
     ) -> CaseActionButton:
         """Rebuild the button from its custom_id (after a restart too)."""
         return cls(int(match["case_id"]), Action(match["action"]), label=item.label, style=item.style)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:
         """Hand the click to the review-queue handlers."""
-        from cogs.views.handlers import on_case_button
+        from discord_edge.handlers import on_case_button
 
         await on_case_button(interaction, self.case_id, self.action)
 
@@ -85,14 +88,14 @@ class TimeoutDurationSelect(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Select[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction[ModBot], item: discord.ui.Select[Any], match: re.Match[str]
     ) -> TimeoutDurationSelect:
         """Rebuild the select (its chosen values come with the interaction)."""
         return cls(int(match["case_id"]), [int(o.value) for o in item.options if o.value.isdigit()])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:
         """Apply the chosen timeout."""
-        from cogs.views.handlers import on_timeout_pick
+        from discord_edge.handlers import on_timeout_pick
 
         values = self.item.values
         await on_timeout_pick(interaction, self.case_id, int(values[0]) if values else 0)

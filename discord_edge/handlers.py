@@ -3,55 +3,52 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.moderation.cards import render_card
 from bot.moderation.decisions import Outcome, Status, already_decided_text
+from bot.moderation.service import ModerationService
 from bot.moderation.state import Action
-from cogs.views.access import actor_of, is_moderator, refuse
-from cogs.views.case_card import card_embed, card_view, timeout_view
-from cogs.views.context import moderation_service
-from cogs.views.dialogs import WarnModal, open_dialog
+from discord_edge.access import actor_of, is_moderator, refuse
+from discord_edge.case_card import card_embed, card_view, timeout_view
+from discord_edge.dialogs import WarnModal, open_dialog
+
+if TYPE_CHECKING:
+    from bot.app import ModBot
 
 log = logging.getLogger(__name__)
 
-NOT_RUNNING = "The review queue is not running right now; try again in a moment."
 
-
-async def _reply(interaction: discord.Interaction[Any], text: str) -> None:
+async def _reply(interaction: discord.Interaction[ModBot], text: str) -> None:
     if interaction.response.is_done():
         await interaction.followup.send(text, ephemeral=True)
     else:
         await interaction.response.send_message(text, ephemeral=True)
 
 
-async def _show_outcome(interaction: discord.Interaction[Any], outcome: Outcome) -> None:
+async def _show_outcome(interaction: discord.Interaction[ModBot], outcome: Outcome) -> None:
     """Update the clicked message when it is not the posted card (e.g. a /case card); tell the moderator."""
     case = outcome.case
     message = interaction.message
     if case is not None and message is not None and message.id != case.card_message_id and message.embeds:
-        config = interaction.client.settings.moderation  # type: ignore[attr-defined]
-        content = render_card(case, excerpt_chars=config.excerpt_chars)
+        content = render_card(case, excerpt_chars=interaction.client.settings.moderation.excerpt_chars)
         await interaction.edit_original_response(embed=card_embed(content), view=card_view(content))
     if outcome.status is not Status.DONE or case is None or message is None or message.id != case.card_message_id:
         await interaction.followup.send(outcome.message, ephemeral=True)
 
 
-async def _service_for_moderator(interaction: discord.Interaction[Any]) -> Any:
-    """The moderation service when it runs and the user may act; otherwise answer (ephemerally) and return None."""
-    service = moderation_service(interaction.client)
-    if service is None:
-        await _reply(interaction, NOT_RUNNING)
-        return None
-    if not is_moderator(interaction, service.config):
+async def _service_for_moderator(interaction: discord.Interaction[ModBot]) -> ModerationService | None:
+    """The moderation service when the user may act; otherwise answer (ephemerally) and return None."""
+    service = interaction.client.moderation
+    if not is_moderator(interaction):
         await refuse(interaction)
         return None
     return service
 
 
-async def on_case_button(interaction: discord.Interaction[Any], case_id: int, action: Action) -> None:
+async def on_case_button(interaction: discord.Interaction[ModBot], case_id: int, action: Action) -> None:
     """A card button was clicked."""
     service = await _service_for_moderator(interaction)
     if service is None:
@@ -63,7 +60,7 @@ async def on_case_button(interaction: discord.Interaction[Any], case_id: int, ac
         elif not case.is_open:
             await _reply(interaction, already_decided_text(case))
         elif action is Action.WARN:
-            await open_dialog(interaction, WarnModal(case_id))  # survives restarts: see cogs/views/dialogs.py
+            await open_dialog(interaction, WarnModal(case_id))  # survives restarts: see discord_edge/dialogs.py
         else:
             choices = list(service.config.timeout_choices_minutes)
             await interaction.response.send_message(
@@ -76,7 +73,7 @@ async def on_case_button(interaction: discord.Interaction[Any], case_id: int, ac
     await _show_outcome(interaction, outcome)
 
 
-async def on_timeout_pick(interaction: discord.Interaction[Any], case_id: int, minutes: int) -> None:
+async def on_timeout_pick(interaction: discord.Interaction[ModBot], case_id: int, minutes: int) -> None:
     """A duration was picked in the Timeout select."""
     service = await _service_for_moderator(interaction)
     if service is None:
@@ -87,7 +84,7 @@ async def on_timeout_pick(interaction: discord.Interaction[Any], case_id: int, m
     await interaction.edit_original_response(content=outcome.message, view=None)
 
 
-async def on_warn_submit(interaction: discord.Interaction[Any], case_id: int, reason: str) -> None:
+async def on_warn_submit(interaction: discord.Interaction[ModBot], case_id: int, reason: str) -> None:
     """The Warn dialog was submitted (before or after a restart: dispatched by ``modbot:warn:<case_id>``)."""
     service = await _service_for_moderator(interaction)
     if service is None:
