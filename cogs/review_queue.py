@@ -3,7 +3,7 @@ Claim), the Warn dialog and the Timeout duration select.
 
 Cards are posted by the moderation service's card worker (``bot.moderation.posting``); the components are
 ``discord.ui.DynamicItem`` classes (``discord_edge/case_card.py``) registered here, so clicks on cards posted before a
-restart still reach ``discord_edge/handlers.py``; Warn dialogs are dispatched by their custom_id
+restart still reach their callbacks; Warn dialogs are dispatched by their custom_id
 (``discord_edge/dialogs.py``), so one opened before a restart works after it.
 """
 
@@ -13,9 +13,8 @@ import discord
 from discord.ext import commands
 
 from bot.app import ModBot
-from discord_edge.case_card import CaseActionButton, TimeoutDurationSelect
+from discord_edge.case_card import CaseActionButton, TimeoutDurationSelect, on_warn_submit
 from discord_edge.dialogs import dispatch_dialog
-from discord_edge.handlers import on_warn_submit
 
 
 class ReviewQueue(commands.Cog):

@@ -25,7 +25,7 @@ from bot.articles.config import SummariesConfig
 from bot.guildconf.keys import GUILD_KEYS, GuildKey, ValueKind, guild_key
 from bot.guildconf.repository import GuildSettingsRepository
 from bot.guildconf.values import ValueParseError, format_value, parse_value, referenced_ids, to_json
-from bot.moderation_config import ModerationConfig
+from bot.moderation.config import ModerationConfig
 from bot.settings import Settings
 from bot.storage import Database
 

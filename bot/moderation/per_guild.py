@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from bot.moderation.cases import CaseRepository
+from bot.moderation.config import ModerationConfig
 from bot.moderation.ports import CardPublisher
 from bot.moderation.posting import CardPostQueue
-from bot.moderation_config import ModerationConfig
 
 if TYPE_CHECKING:
     from bot.analysis.config import PolicyConfig

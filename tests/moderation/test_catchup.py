@@ -13,13 +13,13 @@ from moderation.doubles import MARKER, FakeExecutor, FakePublisher, MarkerScorer
 
 from bot.analysis.config import PolicyConfig
 from bot.moderation.catchup import recheck_open_cases
+from bot.moderation.config import ModerationConfig
 from bot.moderation.cursors import ChannelCursorRepository
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.ports import PostedMessage
 from bot.moderation.scoring import Assessment
 from bot.moderation.service import ModerationService
 from bot.moderation.unscored import UnscoredMessages
-from bot.moderation_config import ModerationConfig
 
 GUILD = 10
 CHANNELS = (20, 21, 22)

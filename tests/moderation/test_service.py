@@ -9,10 +9,10 @@ import pytest
 from moderation.doubles import MARKER, FakeExecutor, FakePublisher, MarkerScorer
 
 from bot.articles.threads_repo import DiscussionThreadRepository
+from bot.moderation.config import ModerationConfig
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.scoring import Assessment
 from bot.moderation.service import ModerationService
-from bot.moderation_config import ModerationConfig
 
 
 @pytest.fixture
