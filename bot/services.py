@@ -52,10 +52,9 @@ class Services:
         """One line on the learned heads (MiniLM encoder) for /about and logs."""
         if self.analyzer is None:
             return "off (moderation disabled)" if not self.settings.moderation.enabled else "degraded: no analyzer"
-        heads = str(self.analyzer.status.get("heads", "unknown"))
-        if heads.startswith("unavailable"):
-            return "degraded: " + heads.removeprefix("unavailable: ") + "; Detoxify and lexicons still active"
-        return heads
+        if self.analyzer.heads_error:
+            return f"degraded: {self.analyzer.heads_error}; Detoxify and lexicons still active"
+        return self.analyzer.status["heads"]
 
     async def close(self) -> None:
         """Release resources held by services (the DB is closed by its owner)."""

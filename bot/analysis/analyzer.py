@@ -158,6 +158,11 @@ class Analyzer:
             log.warning("learned heads unavailable, using lexicon evidence only: %s", exc)
 
     @property
+    def heads_error(self) -> str | None:
+        """Why the learned heads cannot be used (None while they can; the analyzer then uses lexicon evidence)."""
+        return self._heads_error
+
+    @property
     def status(self) -> dict[str, str]:
         """``{"heads": "ok" | "not loaded" | reason, "toxicity": engine status or "none"}``."""
         if self._heads_error:
