@@ -26,6 +26,7 @@ RUN mkdir -p bot cogs && touch bot/__init__.py cogs/__init__.py \
     && rm -rf bot cogs build ./*.egg-info
 COPY bot ./bot
 COPY cogs ./cogs
+COPY discord_edge ./discord_edge
 COPY config ./config
 COPY seeds ./seeds
 RUN pip install --no-deps -e . \

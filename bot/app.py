@@ -1,21 +1,39 @@
-"""The ``commands.Bot`` subclass: wires settings, storage and services, loads cogs, syncs app commands."""
+"""The ``commands.Bot`` subclass and the composition root: everything is built once, in :meth:`ModBot.setup_hook`.
+
+``setup_hook`` opens storage, builds the core services (:func:`bot.services.build_services`), wraps the analyzer in
+the scorer port (or takes the scorer given to the constructor), builds the Discord adapters
+(:mod:`discord_edge.publisher`, :mod:`discord_edge.executor`) and the :class:`ModerationService` over them, starts
+it, then loads the cogs, which receive what they need in ``setup(bot)``. :meth:`ModBot.close` takes it all down in
+reverse: cogs, moderation service, gateway, services, database.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
 from bot.command_tree import ModTree
-from bot.guildconf import ensure_guild_config
 from bot.heartbeat import Heartbeat
+from bot.moderation.scoring import MessageScorer
+from bot.moderation.service import ModerationService
+from bot.moderation.tasks import finish
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.meta import MetaRepository
+from discord_edge.executor import DiscordActionExecutor
+from discord_edge.publisher import DiscordCardPublisher
+
+if TYPE_CHECKING:
+    from bot.analysis.analyzer import Analyzer
+    from bot.articles.library import ArticleLibrary
+    from bot.guildconf import GuildConfigService
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +48,25 @@ def build_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
-class ModBot(commands.Bot):
-    """modbot's Discord client. Construct with settings; everything else is built in :meth:`setup_hook`."""
+def _scorer_for(services: Services) -> MessageScorer | None:
+    """The analyzer behind the scorer port (None: nothing can score; cases then only come from reports)."""
+    if services.analyzer is None:
+        log.warning("no analyzer is available: the listener cannot score messages")
+        return None
+    from bot.analysis.scorer import AnalyzerScorer
 
-    def __init__(self, settings: Settings, *, services: Services | None = None) -> None:
+    return AnalyzerScorer(services.analyzer)
+
+
+class ModBot(commands.Bot):
+    """modbot's Discord client. Construct with settings; everything else is built in :meth:`setup_hook`.
+
+    ``services``: prebuilt core services (tests share one database across restarts; the bot then leaves their
+    closing to the caller). ``scorer``: scores messages instead of the analyzer (tests pass a deterministic one).
+    """
+
+    def __init__(self, settings: Settings, *, services: Services | None = None,
+                 scorer: MessageScorer | None = None) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=build_intents(settings),
@@ -45,33 +78,109 @@ class ModBot(commands.Bot):
         self.settings = settings
         self.started_at = time.monotonic()
         self._preset_services = services
-        self.services: Services | None = None
-        self.db: Database | None = None
+        self._scorer = scorer
+        self._services: Services | None = None
+        self._moderation: ModerationService | None = None
+        self._reconcile_task: asyncio.Task[None] | None = None
         self.synced_commands: list[str] = []
         self._shutdown: asyncio.Future[None] | None = None
         self.heartbeat: Heartbeat | None = None
 
+    # ----- what setup_hook built (cogs are loaded after it, so these are there for them) -------------------------
+
+    @property
+    def services(self) -> Services:
+        """The core services (storage, per-guild settings, library, toxicity engine, analyzer)."""
+        if self._services is None:
+            raise RuntimeError("the services are built in setup_hook")
+        return self._services
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.services.db
+
+    @property
+    def guild_config(self) -> GuildConfigService:
+        """Per-guild settings (``/config`` overrides over the file config)."""
+        return self.services.guild_config
+
+    @property
+    def library(self) -> ArticleLibrary | None:
+        """The article library (None when it could not be loaded)."""
+        return self.services.library
+
+    @property
+    def analyzer(self) -> Analyzer | None:
+        """The inflammatory/partisan analyzer (None when moderation is off or it could not be built)."""
+        return self.services.analyzer
+
+    @property
+    def moderation(self) -> ModerationService:
+        """The moderation core: scoring, cases, cards, decisions."""
+        if self._moderation is None:
+            raise RuntimeError("the moderation service is built in setup_hook")
+        return self._moderation
+
+    # ----- lifecycle -------------------------------------------------------------------------------------------
+
     async def setup_hook(self) -> None:
-        """Open storage, build services, load cogs and sync application commands."""
+        """Open storage, build services and the moderation service, load cogs and sync application commands."""
         if self._preset_services is not None:
-            self.services = self._preset_services
-            self.db = self.services.db
+            services = self._preset_services
         else:
-            self.db = await Database.open(
-                self.settings.storage.path, busy_timeout_ms=self.settings.storage.busy_timeout_ms
-            )
-            self.services = await build_services(self.settings, self.db)
-        meta = MetaRepository(self.db)
+            db = await Database.open(self.settings.storage.path, busy_timeout_ms=self.settings.storage.busy_timeout_ms)
+            services = await build_services(self.settings, db, analyzer_scores=self._scorer is None)
+        self._services = services
+        meta = MetaRepository(services.db)
         if await meta.get("first_started_at") is None:
             await meta.set("first_started_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-        self.heartbeat = Heartbeat(self.db)
+        self.heartbeat = Heartbeat(services.db)
         self.heartbeat.start()  # read by `modbot healthcheck`
-        await ensure_guild_config(self.services).load()  # per-guild /config overrides, before cogs use them
+        await services.guild_config.load()  # per-guild /config overrides, before cogs use them
+        await self._start_moderation(services)
         for extension in self.settings.discord.cogs:
             await self.load_extension(extension)
             log.info("loaded %s", extension)
         if self.settings.discord.sync_commands:
             await self.sync_commands()
+
+    async def _start_moderation(self, services: Services) -> None:
+        """Build and start the moderation service; its card workers post once reconciliation ran after READY."""
+        config = self.settings.moderation
+        if self._scorer is not None:
+            scorer: MessageScorer | None = self._scorer
+        else:
+            scorer = _scorer_for(services)
+        service = ModerationService(
+            services.db, config, scorer, publisher=DiscordCardPublisher(self, config),
+            executor=DiscordActionExecutor(self), guild_config=services.guild_config,
+        )
+        await service.start()
+        self._moderation = service
+        self._reconcile_task = asyncio.create_task(self._reconcile_when_ready(service), name="modbot-reconcile")
+        if config.mod_channel_id is None:
+            log.warning("moderation.mod_channel_id is not set: cases are stored and listed by /queue, no cards")
+
+    async def _reconcile_when_ready(self, service: ModerationService) -> None:
+        await self.wait_until_ready()
+        try:
+            await service.reconcile()
+        except Exception:
+            log.exception("card reconciliation failed; opening the card queue anyway")
+            if service.card_queue is not None:
+                service.card_queue.open_gate()
+
+    async def _stop_moderation(self) -> None:
+        service, self._moderation = self._moderation, None
+        if service is None:
+            return
+        service.stopping.set()
+        task = self._reconcile_task
+        if task is not None and not task.done() and not self.is_ready():
+            task.cancel()  # still waiting for READY: no database call in flight
+        await finish(task)
+        await service.stop()
 
     async def sync_commands(self) -> list[str]:
         """Sync app commands to the dev guild when configured (instant), globally otherwise."""
@@ -93,15 +202,18 @@ class ModBot(commands.Bot):
         await asyncio.shield(self._shutdown)
 
     async def _close_once(self) -> None:
+        for extension in tuple(self.extensions):  # cogs first (the listener ends its catch-up), as Bot.close does
+            with contextlib.suppress(Exception):
+                await self.unload_extension(extension)
+        await self._stop_moderation()  # before the gateway: the card workers still post through its HTTP session
         await super().close()
         if self.heartbeat is not None:
             await self.heartbeat.stop()
             self.heartbeat = None
-        if self.services is not None and self._preset_services is None:
-            await self.services.close()
-        if self.db is not None and self._preset_services is None:
-            await self.db.close()
-            self.db = None
+        services = self._services
+        if services is not None and self._preset_services is None:
+            await services.close()
+            await services.db.close()
 
     @property
     def uptime_seconds(self) -> float:

@@ -1,14 +1,25 @@
-"""The core services a running bot shares with its cogs, built once from settings (no Discord here)."""
+"""The core services a running bot shares with its cogs, built once from settings (no Discord here).
+
+:func:`build_services` is the core half of the composition root; ``bot/app.py`` (``ModBot.setup_hook``) adds the
+Discord adapters and the moderation service on top. The optional features are imported where they are built, so
+a feature whose dependencies fail to import degrades instead of stopping the bot.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from bot.guildconf import GuildConfigService
 from bot.settings import Settings
 from bot.storage import Database
+
+if TYPE_CHECKING:
+    from bot.analysis.analyzer import Analyzer
+    from bot.analysis.engine import ScoringEngine
+    from bot.articles.library import ArticleLibrary
 
 log = logging.getLogger(__name__)
 
@@ -19,18 +30,15 @@ class Services:
 
     settings: Settings
     db: Database
-    library: Any = None
-    engine: Any = None
-    analyzer: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
-    # bot.guildconf.GuildConfigService: ``await services.guild_config.effective(guild_id)`` -> GuildSettings
-    guild_config: Any = None
+    guild_config: GuildConfigService  # ``await services.guild_config.effective(guild_id)`` -> GuildSettings
+    library: ArticleLibrary | None = None
+    engine: ScoringEngine | None = None
+    analyzer: Analyzer | None = None
 
-    def __post_init__(self) -> None:
-        if self.guild_config is None:
-            from bot.guildconf import GuildConfigService
-
-            self.guild_config = GuildConfigService(self.settings, self.db)
+    @classmethod
+    def core(cls, settings: Settings, db: Database) -> Services:
+        """Only what every bot has (storage and per-guild settings): no library, toxicity engine or analyzer."""
+        return cls(settings=settings, db=db, guild_config=GuildConfigService(settings, db))
 
     def model_status(self) -> str:
         """One line on the toxicity model for /about and logs."""
@@ -38,46 +46,44 @@ class Services:
             if not self.settings.toxicity.enabled:
                 return "disabled in config ([toxicity] enabled = false); other detectors active"
             return "degraded: the engine could not start (see logs); other detectors active"
-        status = getattr(self.engine, "status", None)
-        if status is None:
-            return "not loaded"
-        return str(getattr(status, "summary", status))
+        return self.engine.status.summary
 
     def heads_status(self) -> str:
         """One line on the learned heads (MiniLM encoder) for /about and logs."""
         if self.analyzer is None:
             return "off (moderation disabled)" if not self.settings.moderation.enabled else "degraded: no analyzer"
-        heads = str(self.analyzer.status.get("heads", "unknown"))
-        if heads.startswith("unavailable"):
-            return "degraded: " + heads.removeprefix("unavailable: ") + "; Detoxify and lexicons still active"
-        return heads
+        if self.analyzer.heads_error:
+            return f"degraded: {self.analyzer.heads_error}; Detoxify and lexicons still active"
+        return self.analyzer.status["heads"]
 
     async def close(self) -> None:
         """Release resources held by services (the DB is closed by its owner)."""
         for service in (self.analyzer, self.engine):
-            closer = getattr(service, "close", None)
-            if closer is not None:
-                try:
-                    await closer()
-                except Exception:
-                    log.exception("error while closing %s", type(service).__name__)
+            if service is None:
+                continue
+            try:
+                await service.close()
+            except Exception:
+                log.exception("error while closing %s", type(service).__name__)
 
 
-async def build_services(settings: Settings, db: Database) -> Services:
-    """Create the services the settings ask for. Failures degrade features; they never stop the bot."""
-    services = Services(settings=settings, db=db)
+async def build_services(settings: Settings, db: Database, *, analyzer_scores: bool = True) -> Services:
+    """Create the services the settings ask for. Failures degrade features; they never stop the bot.
+
+    ``analyzer_scores``: False when another scorer was injected (tests), so the heads are not checked at start."""
+    services = Services.core(settings, db)
     services.library = await _build_library(settings)
     await _attach_article_store(services.library, db)
     services.engine = await _build_engine(settings)
     services.analyzer = _build_analyzer(settings, services.engine)
-    if services.analyzer is not None and settings.policy.use_learned_heads and settings.moderation.scorer == "analyzer":
+    if services.analyzer is not None and settings.policy.use_learned_heads and analyzer_scores:
         # Check the head artifacts and the encoder's sha256 now (off the loop), so /about tells the truth from
         # the start; the model itself loads on the first message.
         await asyncio.to_thread(services.analyzer.preflight)
     return services
 
 
-async def _build_engine(settings: Settings) -> Any:
+async def _build_engine(settings: Settings) -> ScoringEngine | None:
     """The Detoxify scoring engine. It loads in the background; until then (or if loading fails) it reports a
     degraded status and the other detectors keep working."""
     if not settings.toxicity.enabled:
@@ -94,7 +100,7 @@ async def _build_engine(settings: Settings) -> Any:
     return engine
 
 
-def _build_analyzer(settings: Settings, engine: Any) -> Any:
+def _build_analyzer(settings: Settings, engine: ScoringEngine | None) -> Analyzer | None:
     """The inflammatory/partisan analyzer (learned heads load lazily, off the event loop, on first use)."""
     if not settings.moderation.enabled:
         return None
@@ -107,7 +113,7 @@ def _build_analyzer(settings: Settings, engine: Any) -> Any:
         return None
 
 
-async def _build_library(settings: Settings) -> Any:
+async def _build_library(settings: Settings) -> ArticleLibrary | None:
     """The article library for /summary and /articles (file I/O in a thread); None if it cannot be built."""
     try:
         from bot.articles.library import ArticleLibrary
@@ -120,7 +126,7 @@ async def _build_library(settings: Settings) -> Any:
     return library
 
 
-async def _attach_article_store(library: Any, db: Database) -> None:
+async def _attach_article_store(library: ArticleLibrary | None, db: Database) -> None:
     """Articles added by URL in earlier runs are loaded back; new ones are stored (table ``library_articles``)."""
     if library is None:
         return

@@ -23,7 +23,7 @@ from pydantic_settings import (
 
 from bot.analysis.config import PolicyConfig, ToxicityConfig
 from bot.articles.config import SummariesConfig
-from bot.moderation_config import ModerationConfig
+from bot.moderation.config import ModerationConfig
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PACKAGE_ROOT / "config" / "default.toml"

@@ -31,8 +31,8 @@ class About(commands.Cog):
     async def about(self, interaction: discord.Interaction) -> None:
         """Reply ephemerally with the health card."""
         bot = self.bot
-        db_ok = bot.db is not None and await bot.db.healthy()
-        version = await bot.db.schema_version() if db_ok and bot.db is not None else None
+        db_ok = await bot.db.healthy()
+        version = await bot.db.schema_version() if db_ok else None
         latency = bot.latency
         latency_text = "n/a" if latency is None or math.isinf(latency) or math.isnan(latency) else (
             f"{latency * 1000:.0f} ms"
@@ -42,9 +42,9 @@ class About(commands.Cog):
         embed.add_field(name="Uptime", value=_format_duration(bot.uptime_seconds))
         embed.add_field(name="Gateway latency", value=latency_text)
         embed.add_field(name="Database", value=f"ok (schema v{version})" if db_ok else "unavailable")
-        model = bot.services.model_status() if bot.services is not None else "not loaded"
+        model = bot.services.model_status()
         embed.add_field(name="Toxicity model", value=model[:1024], inline=False)
-        heads = bot.services.heads_status() if bot.services is not None else "not loaded"
+        heads = bot.services.heads_status()
         embed.add_field(name="Learned heads", value=heads[:1024], inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

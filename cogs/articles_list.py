@@ -112,13 +112,9 @@ class LibraryPager(discord.ui.View):
 class ArticlesList(commands.Cog):
     """Browse the article library."""
 
-    def __init__(self, bot: ModBot) -> None:
+    def __init__(self, bot: ModBot, library: ArticleLibrary | None) -> None:
         self.bot = bot
-
-    @property
-    def library(self) -> ArticleLibrary | None:
-        """The shared article library (None when it could not be loaded)."""
-        return getattr(self.bot.services, "library", None)
+        self.library = library  # None when it could not be loaded
 
     @app_commands.command(name="articles", description="List the articles /summary knows, page by page")
     async def articles(self, interaction: discord.Interaction[Any]) -> None:
@@ -137,4 +133,4 @@ class ArticlesList(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the ArticlesList cog."""
-    await bot.add_cog(ArticlesList(bot))
+    await bot.add_cog(ArticlesList(bot, bot.library))

@@ -21,7 +21,6 @@ from bot.guildconf import (
     GuildConfigService,
     GuildKey,
     ValueKind,
-    ensure_guild_config,
     format_value,
     guild_key,
     search_keys,
@@ -100,17 +99,12 @@ class ConfigAdmin(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: ModBot) -> None:
+    def __init__(self, bot: ModBot, service: GuildConfigService) -> None:
         self.bot = bot
-
-    @property
-    def service(self) -> GuildConfigService:
-        """The shared per-guild settings service."""
-        assert self.bot.services is not None
-        return ensure_guild_config(self.bot.services)
+        self.service = service  # the per-guild settings every feature reads
 
     async def _refuse_non_admin(self, interaction: discord.Interaction) -> bool:
-        if is_admin(interaction) and self.bot.services is not None:
+        if is_admin(interaction):
             return False
         await interaction.response.send_message(REFUSAL, ephemeral=True)
         return True
@@ -194,4 +188,4 @@ class ConfigAdmin(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the /config cog."""
-    await bot.add_cog(ConfigAdmin(bot))
+    await bot.add_cog(ConfigAdmin(bot, bot.guild_config))

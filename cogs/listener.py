@@ -22,38 +22,29 @@ from bot.moderation.models import MessageSnapshot, utcnow
 from bot.moderation.service import ModerationService
 from bot.moderation.tasks import finish
 from bot.moderation.watch import WatchRules
-from cogs.views.context import acquire_service, release_service
-from cogs.views.snapshots import snapshot
+from discord_edge.snapshots import snapshot
 
 log = logging.getLogger(__name__)
-
-HOLDER = "listener"
 
 
 class ModerationListener(commands.Cog):
     """Feeds Discord message events to the moderation service."""
 
-    def __init__(self, bot: ModBot) -> None:
+    def __init__(self, bot: ModBot, service: ModerationService) -> None:
         self.bot = bot
-        self.service: ModerationService | None = None
+        self.service = service
         self._catch_up_task: asyncio.Task[None] | None = None
         self._catch_up_again = False
 
-    async def cog_load(self) -> None:
-        """Join the shared moderation service."""
-        self.service = await acquire_service(self.bot, HOLDER)
-
     async def cog_unload(self) -> None:
-        """Stop catching up (between batches, never mid-query) and release the service."""
+        """Stop catching up (between batches, never mid-query)."""
         task, self._catch_up_task = self._catch_up_task, None
-        if self.service is not None:
-            self.service.stopping.set()
+        self.service.stopping.set()
         await finish(task)
-        await release_service(self.bot, HOLDER)
 
     @property
     def _enabled(self) -> bool:
-        return self.service is not None and self.service.config.enabled
+        return self.service.config.enabled
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -62,7 +53,6 @@ class ModerationListener(commands.Cog):
             return
         snap = snapshot(message)
         if snap is not None:
-            assert self.service is not None
             await self.service.handle_message(snap)
 
     @commands.Cog.listener()
@@ -74,19 +64,18 @@ class ModerationListener(commands.Cog):
             return
         snap = snapshot(payload.message, guild_id=payload.guild_id)
         if snap is not None:
-            assert self.service is not None
             await self.service.handle_edit(snap)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """Mark the case of a deleted message."""
-        if self.service is not None and payload.guild_id is not None:
+        if payload.guild_id is not None:
             await self.service.handle_delete(payload.message_id)
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         """Mark the cases of bulk-deleted messages."""
-        if self.service is not None and payload.guild_id is not None:
+        if payload.guild_id is not None:
             for message_id in sorted(payload.message_ids):
                 await self.service.handle_delete(message_id)
 
@@ -96,7 +85,6 @@ class ModerationListener(commands.Cog):
 
         Synchronous on purpose: it runs before any message event of the session is handled."""
         if self._enabled:
-            assert self.service is not None
             self.service.pin_pending()
 
     @commands.Cog.listener()
@@ -129,7 +117,6 @@ class ModerationListener(commands.Cog):
 
     async def _catch_up(self) -> None:
         service = self.service
-        assert service is not None
         self._catch_up_again = True
         while self._catch_up_again and not service.stopping.is_set:
             self._catch_up_again = False
@@ -198,4 +185,4 @@ class ModerationListener(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the moderation listener."""
-    await bot.add_cog(ModerationListener(bot))
+    await bot.add_cog(ModerationListener(bot, bot.moderation))

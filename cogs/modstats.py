@@ -16,11 +16,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ModBot
-from bot.guildconf import GuildSettings, ensure_guild_config
+from bot.guildconf import GuildConfigService, GuildSettings
 from bot.moderation.access import may_moderate
 from bot.stats.charts import modstats_png
 from bot.stats.queries import load_cases
 from bot.stats.summary import ModStats, compute, describe, format_duration, window
+from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,10 @@ def stats_embed(stats: ModStats, text: str) -> discord.Embed:
 class ModStatsCog(commands.Cog):
     """Moderation statistics for moderators."""
 
-    def __init__(self, bot: ModBot) -> None:
+    def __init__(self, bot: ModBot, guild_config: GuildConfigService, db: Database) -> None:
         self.bot = bot
+        self.guild_config = guild_config
+        self.db = db
 
     @app_commands.command(name="modstats", description="Chart of moderation cases: per day, decisions, channels")
     @app_commands.describe(days="How many days back, 1-90 (default 7)",
@@ -70,17 +73,16 @@ class ModStatsCog(commands.Cog):
     async def modstats(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 7,
                        public: bool = False) -> None:
         """Answer with the chart and the numbers."""
-        bot = self.bot
-        if interaction.guild_id is None or bot.services is None or bot.db is None:
+        if interaction.guild_id is None:
             await interaction.response.send_message("Statistics are not available here.", ephemeral=True)
             return
-        settings = await ensure_guild_config(bot.services).effective(interaction.guild_id)
+        settings = await self.guild_config.effective(interaction.guild_id)
         if not may_see_stats(interaction, settings):
             await interaction.response.send_message(REFUSAL, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=not public, thinking=True)
         today = datetime.now(UTC).date()
-        cases = await load_cases(bot.db, interaction.guild_id, window(days, today)[0])
+        cases = await load_cases(self.db, interaction.guild_id, window(days, today)[0])
         stats = compute(cases, days=days, today=today)
         names = {}
         if interaction.guild is not None:
@@ -104,4 +106,4 @@ class ModStatsCog(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the /modstats cog."""
-    await bot.add_cog(ModStatsCog(bot))
+    await bot.add_cog(ModStatsCog(bot, bot.guild_config, bot.db))

@@ -13,11 +13,9 @@ from bot.app import ModBot
 from bot.moderation.cards import render_card
 from bot.moderation.listing import clamp_page, render_history, render_queue_page, render_trail
 from bot.moderation.service import ModerationService
-from cogs.views.access import is_moderator, refuse
-from cogs.views.case_card import card_embed, card_view
-from cogs.views.context import acquire_service, moderation_service, release_service
+from discord_edge.access import is_moderator, refuse
+from discord_edge.case_card import card_embed, card_view
 
-HOLDER = "queue_commands"
 _LABEL_SAFE = re.compile(r"[^A-Za-z0-9_.\- ]")
 
 
@@ -53,15 +51,15 @@ class QueuePageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction[ModBot], item: discord.ui.Button[Any], match: re.Match[str]
     ) -> QueuePageButton:
         """Rebuild from the custom_id."""
         return cls(int(match["page"]), match["label"], int(match["channel"]), caption=item.label or "Page")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:
         """Show the requested page in place."""
-        service = moderation_service(interaction.client)
-        if service is None or interaction.guild_id is None or not is_moderator(interaction, service.config):
+        service = interaction.client.moderation
+        if interaction.guild_id is None or not is_moderator(interaction):
             await refuse(interaction)
             return
         embed, view = await queue_message(service, interaction.guild_id, page=self.page, label=self.label or None,
@@ -72,22 +70,20 @@ class QueuePageButton(
 class QueueCommands(commands.Cog):
     """Moderator commands over the stored cases."""
 
-    def __init__(self, bot: ModBot) -> None:
+    def __init__(self, bot: ModBot, service: ModerationService) -> None:
         self.bot = bot
-        self.service: ModerationService | None = None
+        self.service = service
 
     async def cog_load(self) -> None:
-        """Join the shared service and register the page buttons."""
-        self.service = await acquire_service(self.bot, HOLDER)
+        """Register the page buttons."""
         self.bot.add_dynamic_items(QueuePageButton)
 
     async def cog_unload(self) -> None:
-        """Release the service."""
+        """Unregister the page buttons."""
         self.bot.remove_dynamic_items(QueuePageButton)
-        await release_service(self.bot, HOLDER)
 
-    async def _allowed(self, interaction: discord.Interaction[Any]) -> ModerationService | None:
-        if self.service is None or interaction.guild_id is None or not is_moderator(interaction, self.service.config):
+    async def _allowed(self, interaction: discord.Interaction[ModBot]) -> ModerationService | None:
+        if interaction.guild_id is None or not is_moderator(interaction):
             await refuse(interaction)
             return None
         return self.service
@@ -98,7 +94,7 @@ class QueueCommands(commands.Cog):
     @app_commands.guild_only()
     async def queue(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[ModBot],
         label: str | None = None,
         channel: discord.TextChannel | discord.Thread | None = None,
         page: app_commands.Range[int, 1, 10_000] = 1,
@@ -114,9 +110,9 @@ class QueueCommands(commands.Cog):
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @queue.autocomplete("label")
-    async def _label_autocomplete(self, interaction: discord.Interaction[Any],
+    async def _label_autocomplete(self, interaction: discord.Interaction[ModBot],
                                   current: str) -> list[app_commands.Choice[str]]:
-        if self.service is None or interaction.guild_id is None:
+        if interaction.guild_id is None:
             return []
         labels = await self.service.cases.open_labels(interaction.guild_id)
         return [app_commands.Choice(name=x, value=x) for x in labels if current.lower() in x.lower()][:25]
@@ -124,7 +120,7 @@ class QueueCommands(commands.Cog):
     @app_commands.command(name="case", description="Show one moderation case with its actions")
     @app_commands.describe(id="Case number")
     @app_commands.guild_only()
-    async def case(self, interaction: discord.Interaction[Any], id: app_commands.Range[int, 1]) -> None:
+    async def case(self, interaction: discord.Interaction[ModBot], id: app_commands.Range[int, 1]) -> None:
         """Ephemeral card of a case (with buttons while it is open) and its audit trail."""
         service = await self._allowed(interaction)
         if service is None:
@@ -143,7 +139,7 @@ class QueueCommands(commands.Cog):
     @app_commands.command(name="history", description="A member's moderation cases and the actions taken")
     @app_commands.describe(member="The member")
     @app_commands.guild_only()
-    async def history(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
+    async def history(self, interaction: discord.Interaction[ModBot], member: discord.User) -> None:
         """Ephemeral summary of a member's cases and actions."""
         service = await self._allowed(interaction)
         if service is None:
@@ -158,4 +154,4 @@ class QueueCommands(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the queue commands."""
-    await bot.add_cog(QueueCommands(bot))
+    await bot.add_cog(QueueCommands(bot, bot.moderation))

@@ -1,13 +1,12 @@
 """Member reports: the "Report to moderators" message context menu with an optional reason (a dialog).
 
-The dialog's custom_id names the message (``cogs/views/dialogs.py``), so a dialog opened before a restart still
+The dialog's custom_id names the message (``discord_edge/dialogs.py``), so a dialog opened before a restart still
 files the report after it: the message is then read back from Discord (or from its case, when it has one).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -16,13 +15,11 @@ from discord.ext import commands
 from bot.app import ModBot
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.service import ModerationService
-from cogs.views.context import acquire_service, release_service
-from cogs.views.dialogs import ReportModal, dispatch_dialog, open_dialog
-from cogs.views.snapshots import snapshot
+from discord_edge.dialogs import ReportModal, dispatch_dialog, open_dialog
+from discord_edge.snapshots import snapshot
 
 log = logging.getLogger(__name__)
 
-HOLDER = "reports"
 MENU_NAME = "Report to moderators"
 THANKS = "Thanks \u2014 the moderators have your report and will take a look."
 ALREADY = "You have already reported this message; the moderators have it."
@@ -33,27 +30,25 @@ OPENED_KEEP = 500  # snapshots of messages whose dialog is open, kept to spare a
 class Reports(commands.Cog):
     """Adds the message context menu."""
 
-    def __init__(self, bot: ModBot) -> None:
+    def __init__(self, bot: ModBot, service: ModerationService) -> None:
         self.bot = bot
-        self.service: ModerationService | None = None
+        self.service = service
         self._opened: dict[int, MessageSnapshot] = {}  # message id -> snapshot taken when the dialog opened
         self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.report_message)
         self.menu.guild_only = True
 
     async def cog_load(self) -> None:
-        """Join the shared service and add the context menu to the command tree."""
-        self.service = await acquire_service(self.bot, HOLDER)
+        """Add the context menu to the command tree."""
         self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
-        """Remove the context menu and release the service."""
+        """Remove the context menu."""
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
-        await release_service(self.bot, HOLDER)
 
-    async def report_message(self, interaction: discord.Interaction[Any], message: discord.Message) -> None:
+    async def report_message(self, interaction: discord.Interaction[ModBot], message: discord.Message) -> None:
         """Ask for an optional reason."""
         snap = snapshot(message, guild_id=interaction.guild_id) if interaction.guild_id else None
-        if self.service is None or snap is None:
+        if snap is None:
             await interaction.response.send_message("This message cannot be reported.", ephemeral=True)
             return
         if snap.author_is_bot or snap.is_webhook:
@@ -65,15 +60,15 @@ class Reports(commands.Cog):
         await open_dialog(interaction, ReportModal(snap.channel_id, snap.message_id))
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+    async def on_interaction(self, interaction: discord.Interaction[ModBot]) -> None:
         """Report dialogs (``modbot:report:<channel>:<message>``), whenever they were opened."""
         await dispatch_dialog(interaction, on_report=self.submit_report)
 
-    async def submit_report(self, interaction: discord.Interaction[Any], channel_id: int, message_id: int,
+    async def submit_report(self, interaction: discord.Interaction[ModBot], channel_id: int, message_id: int,
                             reason: str) -> None:
         """Open or extend the case, then acknowledge ephemerally (without revealing case details)."""
         service = self.service
-        if service is None or interaction.guild_id is None:
+        if interaction.guild_id is None:
             await interaction.response.send_message("Reports are not available right now.", ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -104,4 +99,4 @@ class Reports(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the report context menu."""
-    await bot.add_cog(Reports(bot))
+    await bot.add_cog(Reports(bot, bot.moderation))

@@ -1,26 +1,20 @@
 """Review queue: case cards in the mod channel with persistent buttons (Approve, Remove, Warn, Timeout, Escalate,
 Claim), the Warn dialog and the Timeout duration select.
 
-Cards are posted by the shared service's card worker (``bot.moderation.posting``); the components are
-``discord.ui.DynamicItem`` classes (``cogs/views/case_card.py``) registered here, so clicks on cards posted before a
-restart still reach ``cogs/views/handlers.py``; Warn dialogs are dispatched by their custom_id
-(``cogs/views/dialogs.py``), so one opened before a restart works after it.
+Cards are posted by the moderation service's card worker (``bot.moderation.posting``); the components are
+``discord.ui.DynamicItem`` classes (``discord_edge/case_card.py``) registered here, so clicks on cards posted before a
+restart still reach their callbacks; Warn dialogs are dispatched by their custom_id
+(``discord_edge/dialogs.py``), so one opened before a restart works after it.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import discord
 from discord.ext import commands
 
 from bot.app import ModBot
-from cogs.views.case_card import CaseActionButton, TimeoutDurationSelect
-from cogs.views.context import acquire_service, release_service
-from cogs.views.dialogs import dispatch_dialog
-from cogs.views.handlers import on_warn_submit
-
-HOLDER = "review_queue"
+from discord_edge.case_card import CaseActionButton, TimeoutDurationSelect, on_warn_submit
+from discord_edge.dialogs import dispatch_dialog
 
 
 class ReviewQueue(commands.Cog):
@@ -30,17 +24,15 @@ class ReviewQueue(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        """Register the persistent components and join the shared service (which starts the card worker)."""
+        """Register the persistent components (the card worker is the moderation service's, started by the bot)."""
         self.bot.add_dynamic_items(CaseActionButton, TimeoutDurationSelect)
-        await acquire_service(self.bot, HOLDER)
 
     async def cog_unload(self) -> None:
-        """Unregister the components and release the service."""
+        """Unregister the components."""
         self.bot.remove_dynamic_items(CaseActionButton, TimeoutDurationSelect)
-        await release_service(self.bot, HOLDER)
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+    async def on_interaction(self, interaction: discord.Interaction[ModBot]) -> None:
         """Warn dialogs (``modbot:warn:<case_id>``), whenever they were opened."""
         await dispatch_dialog(interaction, on_warn=on_warn_submit)
 

@@ -38,6 +38,8 @@ from bot.articles.render import (
 )
 from bot.articles.threads_repo import DiscussionThreadRepository
 from bot.command_tree import RESULT_POSTED
+from bot.guildconf import GuildConfigService
+from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +140,12 @@ async def send_error(interaction: discord.Interaction[Any], message: str) -> Non
 class Summaries(commands.Cog):
     """Article summaries on request, each with a discussion thread."""
 
-    def __init__(self, bot: ModBot) -> None:
+    def __init__(self, bot: ModBot, library: ArticleLibrary | None, guild_config: GuildConfigService,
+                 db: Database) -> None:
         self.bot = bot
-
-    @property
-    def library(self) -> ArticleLibrary | None:
-        """The shared article library (None when it could not be loaded)."""
-        return getattr(self.bot.services, "library", None)
+        self.library = library  # None when it could not be loaded
+        self.guild_config = guild_config
+        self.db = db
 
     @app_commands.command(name="summary", description="Summarize a news article and open a thread to discuss it")
     @app_commands.describe(
@@ -186,15 +187,13 @@ class Summaries(commands.Cog):
 
     def _detail(self, exc: ArticleError) -> str:
         """What the member typed is message content: logged only with ``logging.debug_content`` on."""
-        settings = getattr(self.bot, "settings", None)
-        return f": {exc.detail}" if getattr(getattr(settings, "logging", None), "debug_content", False) else ""
+        return f": {exc.detail}" if self.bot.settings.logging.debug_content else ""
 
-    def _default_length(self, interaction: discord.Interaction[Any], library: Any) -> str:
+    def _default_length(self, interaction: discord.Interaction[Any], library: ArticleLibrary) -> str:
         """The server's summary length (``/config set summaries.default_length``), else the file config's."""
-        guild_config = getattr(getattr(self.bot, "services", None), "guild_config", None)
-        if interaction.guild_id is None or guild_config is None:
+        if interaction.guild_id is None:
             return str(library.config.default_length)
-        return str(guild_config.current(interaction.guild_id).summaries.default_length)
+        return str(self.guild_config.current(interaction.guild_id).summaries.default_length)
 
     async def _post(self, interaction: discord.Interaction[Any], article: Article, summary: Summary) -> None:
         reason = thread_block_reason(interaction)
@@ -209,8 +208,8 @@ class Summaries(commands.Cog):
 
     async def _existing_thread(self, interaction: discord.Interaction[Any], article: Article) -> discord.Thread | None:
         """The newest usable discussion thread for ``article`` opened from this channel (reopened if archived)."""
-        db = self.bot.db
-        if db is None or interaction.guild_id is None or interaction.channel_id is None:
+        db = self.db
+        if interaction.guild_id is None or interaction.channel_id is None:
             return None
         try:
             records = await DiscussionThreadRepository(db).in_channel(
@@ -253,9 +252,7 @@ class Summaries(commands.Cog):
 
     async def _record(self, interaction: discord.Interaction[Any], thread: discord.Thread,
                       message: discord.WebhookMessage, article: Article) -> None:
-        db = self.bot.db
-        if db is None:
-            return
+        db = self.db
         try:
             await DiscussionThreadRepository(db).record(
                 thread_id=thread.id, guild_id=thread.guild.id, channel_id=interaction.channel_id or 0,
@@ -281,4 +278,4 @@ class Summaries(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the Summaries cog."""
-    await bot.add_cog(Summaries(bot))
+    await bot.add_cog(Summaries(bot, bot.library, bot.guild_config, bot.db))

@@ -5,12 +5,14 @@ Fixtures
   discord.py is pointed at it for the test. The test fails at teardown on errors logged by discord.py / bot / cogs,
   requests Discord would reject, and network leaks; opt out with ``@pytest.mark.allow_errors`` or
   ``fake_discord.allow_errors()``.
-- ``make_bot(overrides=None, *, start=True)``: a :class:`BotHarness` running ``bot.app.ModBot`` on a temp DB
-  (``overrides`` are settings sections, deep-merged over the test defaults; ``harness.settings`` holds them).
+- ``make_bot(overrides=None, *, start=True, scorer=None)``: a :class:`BotHarness` running ``bot.app.ModBot`` on a
+  temp DB (``overrides`` are settings sections, deep-merged over the test defaults; ``harness.settings`` holds them;
+  ``scorer`` replaces the analyzer, e.g. ``support.keyword_scorer.KeywordTestScorer()``).
 - ``bot``: ``await make_bot()``.
 - ``make_client(factory, *, start=True, token=None)``: a harness for any discord.Client (self-tests).
 - ``spawn_bot(settings=None, *, args=("run",), module="bot", start=True, token=None)``: a :class:`BotProcess`
-  running ``python -m bot run`` against the fake (same temp DB path as ``make_bot``).
+  running ``python -m bot run`` against the fake (same temp DB path as ``make_bot``); ``module="support.keyword_run"``
+  runs the same command with the keyword TEST scorer.
 """
 
 from __future__ import annotations
@@ -112,12 +114,13 @@ async def make_client(fake_discord: FakeDiscord) -> AsyncIterator[Callable[..., 
 @pytest.fixture
 async def make_bot(make_client: Callable[..., Awaitable[BotHarness]], fake_discord: FakeDiscord,
                    tmp_path: Path) -> Callable[..., Awaitable[BotHarness]]:
-    async def factory(overrides: Mapping[str, Any] | None = None, *, start: bool = True) -> BotHarness:
+    async def factory(overrides: Mapping[str, Any] | None = None, *, start: bool = True,
+                      scorer: Any = None) -> BotHarness:
         from bot.app import ModBot
 
         settings = load_test_settings(fake_discord, tmp_path, overrides)
         token = settings.discord.token.get_secret_value() if settings.discord.token else ""
-        harness = await make_client(lambda: ModBot(settings), start=start, token=token)
+        harness = await make_client(lambda: ModBot(settings, scorer=scorer), start=start, token=token)
         harness.settings = settings
         return harness
 

@@ -74,6 +74,17 @@ def test_bad_values_give_one_line_per_key(tmp_path: Path) -> None:
     assert "tok" not in joined
 
 
+def test_the_removed_test_scorer_setting_is_an_unknown_key(tmp_path: Path) -> None:
+    """``moderation.scorer`` and ``keyword_test_words`` left the product (tests inject a scorer into ModBot)."""
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, "[moderation]\nscorer = 'keyword-test'\nkeyword_test_words = ['flagme']\n")
+    problems = sorted(info.value.problems)
+    assert len(problems) == 2
+    assert problems[0].startswith("moderation.keyword_test_words: unknown setting")
+    assert problems[1] == ("moderation.scorer: unknown setting (value 'keyword-test'); check the spelling against "
+                           "config/default.toml")
+
+
 def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="invalid TOML"):
         _load(tmp_path, "[discord\n")

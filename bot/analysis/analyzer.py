@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -39,6 +39,7 @@ from bot.analysis.policy import MessageSignals, UnitSignals, Verdict, decide
 from bot.analysis.rhetoric import RhetoricMatch, find_rhetoric
 from bot.analysis.targets import TargetMatch, find_targets
 from bot.analysis.textmap import Prepared, prepare
+from bot.analysis.toxicity import ToxicityResult, ToxicityState, ToxicityStatus
 
 __all__ = ["Analyzer", "gate", "lexicon_scores", "noisy_or", "shared_analyzer", "split_units"]
 
@@ -49,19 +50,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+")
 _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|vs|etc|U\.S|U\.K)\.)$")
 
 
-class ToxicityLike(Protocol):
-    """What the analyzer reads from a toxicity result (bot.analysis.engine.ToxicityResult fits)."""
+class ToxicityEngine(Protocol):
+    """The toxicity engine as the analyzer uses it (:class:`bot.analysis.engine.ScoringEngine` is the one)."""
 
-    scores: Mapping[str, float]
-    max_sentence: tuple[str, Mapping[str, float]] | None
+    @property
+    def status(self) -> ToxicityStatus:
+        """Whether scores are available now (``status.state``)."""
+        ...
 
-
-class ToxicityEngineLike(Protocol):
-    """The toxicity engine as the analyzer uses it: ``await engine.score(texts)`` + ``engine.status``."""
-
-    status: Any
-
-    async def score(self, texts: list[str]) -> list[ToxicityLike]:
+    async def score(self, texts: list[str]) -> list[ToxicityResult]:
         """One result per text, same order."""
         ...
 
@@ -94,7 +91,7 @@ class Analyzer:
         self,
         config: PolicyConfig | None = None,
         *,
-        engine: ToxicityEngineLike | None = None,
+        engine: ToxicityEngine | None = None,
         heads: HeadSet | None = None,
         embedder: Embedder | None = None,
     ) -> None:
@@ -164,6 +161,11 @@ class Analyzer:
             log.warning("learned heads unavailable, using lexicon evidence only: %s", exc)
 
     @property
+    def heads_error(self) -> str | None:
+        """Why the learned heads cannot be used (None while they can; the analyzer then uses lexicon evidence)."""
+        return self._heads_error
+
+    @property
     def status(self) -> dict[str, str]:
         """``{"heads": "ok" | "not loaded" | reason, "toxicity": engine status or "none"}``."""
         if self._heads_error:
@@ -172,7 +174,7 @@ class Analyzer:
             loaded = self._embedder is not None and self._embedder.loaded
             heads = "ok" if loaded else "ok (encoder verified; loads on first message)" if self._verified \
                 else "not loaded"
-        tox = "none" if self.engine is None else str(getattr(self.engine, "status", "unknown"))
+        tox = "none" if self.engine is None else self.engine.status.summary
         return {"heads": heads, "toxicity": tox}
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -241,7 +243,7 @@ class Analyzer:
         return out
 
     def signals(
-        self, texts: Sequence[str], toxicity: Sequence[ToxicityLike | None] | None = None,
+        self, texts: Sequence[str], toxicity: Sequence[ToxicityResult | None] | None = None,
         prepared: Sequence[Prepared] | None = None,
     ) -> list[MessageSignals]:
         """Blocking: compute every signal of every message (CPU-bound; call from a thread in async code).
@@ -291,7 +293,7 @@ class Analyzer:
                                                 r.target) for r in rhet)
                 unit_signals.append(self._unit(text, s, e, list(shifted_t), list(shifted_r), head_of(key), news))
             tox = toxicity[i] if toxicity is not None else None
-            if tox is not None and getattr(tox, "available", True) is False:
+            if tox is not None and not tox.available:
                 tox = None
             whole = head_of(keys[0])
             out.append(MessageSignals(
@@ -299,7 +301,7 @@ class Analyzer:
                 inflammatory=max(u.inflammatory for u in unit_signals),
                 partisan=max(u.partisan for u in unit_signals),
                 units=tuple(unit_signals[1:]) or tuple(unit_signals),
-                toxicity=dict(getattr(tox, "peak", None) or tox.scores) if tox is not None else None,
+                toxicity=dict(tox.peak) if tox is not None else None,
                 toxic_sentence=(tox.max_sentence[0] if tox is not None and tox.max_sentence else None),
                 heads_available=probs is not None,
                 head_scores={} if probs is None else {n: v for n in probs if (v := whole(n)) is not None},
@@ -319,7 +321,7 @@ class Analyzer:
     def analyze_sync(
         self,
         texts: Sequence[str],
-        toxicity: Sequence[ToxicityLike | None] | None = None,
+        toxicity: Sequence[ToxicityResult | None] | None = None,
         *,
         config: PolicyConfig | None = None,
         prepared: Sequence[Prepared] | None = None,
@@ -341,7 +343,7 @@ class Analyzer:
     async def analyze(
         self,
         texts: Sequence[str],
-        toxicity: Sequence[ToxicityLike | None] | None = None,
+        toxicity: Sequence[ToxicityResult | None] | None = None,
         *,
         config: PolicyConfig | None = None,
     ) -> list[Verdict]:
@@ -364,12 +366,9 @@ class Analyzer:
         self._worker = self._worker or ThreadPoolExecutor(max_workers=1, thread_name_prefix="modbot-analyzer")
         return self._worker
 
-    async def _engine_scores(self, texts: list[str]) -> list[ToxicityLike | None] | None:
+    async def _engine_scores(self, texts: list[str]) -> list[ToxicityResult | None] | None:
         assert self.engine is not None
-        status = getattr(self.engine, "status", None)
-        usable = getattr(status, "ok", None)
-        if usable is False or (usable is None and any(
-                word in str(status).lower() for word in ("degraded", "loading", "unavailable", "failed", "disabled"))):
+        if self.engine.status.state is not ToxicityState.OK:  # loading or degraded: no scores to wait for
             return None
         try:
             results = await self.engine.score(texts)

@@ -31,11 +31,12 @@ from bot.analysis.toxicity import (
     LoadResult,
     ToxicityModel,
     ToxicityResult,
+    ToxicityState,
     ToxicityStatus,
     load_toxicity_model,
 )
 
-__all__ = ["EngineStats", "ScoringEngine", "ToxicityResult", "ToxicityStatus"]
+__all__ = ["EngineStats", "ScoringEngine", "ToxicityResult", "ToxicityState", "ToxicityStatus"]
 
 log = logging.getLogger(__name__)
 _YIELD_EVERY = 8  # give the event loop a turn while preparing big requests
@@ -105,10 +106,10 @@ class ScoringEngine:
         self._model = model
         variant = cfg.variant if cfg.checkpoint is None else "custom checkpoint"
         if model is not None:
-            self._status = ToxicityStatus("ok", "model given by the caller", variant=model.variant,
+            self._status = ToxicityStatus(ToxicityState.OK, "model given by the caller", variant=model.variant,
                                           runtime=model.runtime, device=model.device, labels=model.labels)
         else:
-            self._status = ToxicityStatus("loading", "not started", variant=variant, runtime=cfg.runtime,
+            self._status = ToxicityStatus(ToxicityState.LOADING, "not started", variant=variant, runtime=cfg.runtime,
                                           device=cfg.device)
         self._cache = _LRU(cfg.cache_size)
         self._inflight: dict[str, asyncio.Future[np.ndarray | BaseException]] = {}
@@ -144,7 +145,7 @@ class ScoringEngine:
             self._queue = asyncio.Queue()
             self._batcher = loop.create_task(self._batch_loop(), name="toxicity-batcher")
         if self._model is None and self._loading is None:
-            self._status = replace(self._status, state="loading", reason="loading the model")
+            self._status = replace(self._status, state=ToxicityState.LOADING, reason="loading the model")
             self._loading = loop.create_future()
             threading.Thread(target=self._load_in_thread, args=(loop, self._loading), name="toxicity-load",
                              daemon=True).start()
@@ -173,7 +174,8 @@ class ScoringEngine:
                 result = self._loader(self.cfg)
             except Exception as exc:  # noqa: BLE001 - the loader should not raise; degrade if it does
                 log.exception("toxicity loader raised")
-                result = LoadResult(None, replace(self._status, state="degraded", reason=f"load failed: {exc}"))
+                result = LoadResult(None, replace(self._status, state=ToxicityState.DEGRADED,
+                                                  reason=f"load failed: {exc}"))
             if self._closed:
                 return result
             self._model, self._status = result.model, result.status

@@ -3,8 +3,8 @@
 Pure logic, no model: :func:`decide` takes :class:`MessageSignals` (built by the analyzer) and a
 :class:`~bot.analysis.config.PolicyConfig`. A partisan flag needs a political side named as a group in the
 flagged sentence ("democrats", "the libs", "MAGA"), so ordinary talk about elections and bills is left alone.
-:class:`Verdict` is JSON-serializable (:meth:`Verdict.to_dict`) and fits the moderation listener's
-``VerdictLike`` protocol (``flagged``, ``labels``, ``severity``, ``reasons``, ``evidence``, ``scores``).
+:class:`Verdict` is JSON-serializable (:meth:`Verdict.to_dict`); :mod:`bot.analysis.scorer` maps it to the
+moderation core's ``Assessment``.
 """
 
 from __future__ import annotations

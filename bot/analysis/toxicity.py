@@ -13,13 +13,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, NamedTuple
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from bot.analysis.runtimes import Backend
 
-State = Literal["ok", "degraded", "loading"]
+
+class ToxicityState(StrEnum):
+    """Whether the toxicity engine can score now: ``ok``, ``loading`` (scores soon) or ``degraded`` (no model)."""
+
+    OK = "ok"
+    LOADING = "loading"
+    DEGRADED = "degraded"
+
+
 LABEL_RENAMES = {"toxic": "toxicity", "severe_toxic": "severe_toxicity", "identity_hate": "identity_attack"}
 PRIMARY_LABEL = "toxicity"
 
@@ -28,7 +37,7 @@ PRIMARY_LABEL = "toxicity"
 class ToxicityStatus:
     """Whether toxicity scoring works right now, and with what. Shown by /about and ``modbot analyze``."""
 
-    state: State
+    state: ToxicityState
     reason: str
     variant: str
     runtime: str
@@ -37,16 +46,19 @@ class ToxicityStatus:
     labels: tuple[str, ...] = ()
     load_seconds: float | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", ToxicityState(self.state))  # a plain "ok" (tests, JSON) becomes the enum
+
     @property
     def ok(self) -> bool:
         """True when scores are available."""
-        return self.state == "ok"
+        return self.state is ToxicityState.OK
 
     @property
     def summary(self) -> str:
         """One line for people: state, model, runtime and the reason."""
         what = f"Detoxify {self.variant} ({self.runtime}, {self.device})"
-        if self.state == "ok":
+        if self.state is ToxicityState.OK:
             took = f", loaded in {self.load_seconds:.1f} s" if self.load_seconds is not None else ""
             return f"ok: {what}{took}" + (f"; {self.reason}" if self.reason else "")
         return f"{self.state}: {what}: {self.reason}"

@@ -102,7 +102,7 @@ async def _score_all(texts: list[str], args: argparse.Namespace, settings: Any) 
     from bot.cli.analyze import build_analyzer, close_quietly
 
     analyzer = await build_analyzer(args, settings)
-    tox_available = analyzer.engine is not None and getattr(getattr(analyzer.engine, "status", None), "ok", True)
+    tox_available = analyzer.engine is not None and analyzer.engine.status.ok
     names = ("partisan", "inflammatory", "intolerance", "impoliteness", "toxicity", "flag",
              "lexicon_partisan", "lexicon_inflammatory", "lexicon_flag")
     cols: dict[str, list[float]] = {k: [] for k in names}

@@ -7,10 +7,14 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli.common import settings_or_exit
 from bot.logsetup import setup_logging
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.moderation.scoring import MessageScorer
 
 log = logging.getLogger("bot.run")
 
@@ -42,15 +46,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-async def run_bot(settings: Settings) -> int:
-    """Run until closed or signalled; map known startup failures to exit codes and messages."""
+async def run_bot(settings: Settings, *, scorer: MessageScorer | None = None) -> int:
+    """Run until closed or signalled; map known startup failures to exit codes and messages.
+
+    ``scorer`` replaces the analyzer (see :class:`bot.app.ModBot`; crash tests run this command with one)."""
     import discord
 
     from bot.app import ModBot
     from bot.storage import StorageError
 
     assert settings.discord.token is not None
-    bot = ModBot(settings)
+    bot = ModBot(settings, scorer=scorer)
     loop = asyncio.get_running_loop()
     closing: list[asyncio.Task[None]] = []
 
@@ -88,8 +94,8 @@ async def run_bot(settings: Settings) -> int:
     return EXIT_OK
 
 
-def run(args: argparse.Namespace) -> int:
-    """Entry point for ``modbot run``."""
+def run(args: argparse.Namespace, *, scorer: MessageScorer | None = None) -> int:
+    """Entry point for ``modbot run`` (``scorer``: see :func:`run_bot`)."""
     settings = settings_or_exit(args)
     if isinstance(settings, int):
         return settings
@@ -100,4 +106,4 @@ def run(args: argparse.Namespace) -> int:
         settings.logging.level, settings.logging.format, secrets=[settings.discord.token.get_secret_value()],
         debug_content=settings.logging.debug_content,
     )
-    return asyncio.run(run_bot(settings))
+    return asyncio.run(run_bot(settings, scorer=scorer))

@@ -7,12 +7,11 @@ from bot.guildconf.service import (
     GuildConfigService,
     GuildSettings,
     apply_overrides,
-    ensure_guild_config,
 )
 from bot.guildconf.values import ValueParseError, format_value, parse_value
 
 __all__ = [
     "GUILD_KEYS", "Change", "GuildConfigError", "GuildConfigService", "GuildKey", "GuildSettings", "UnknownKeyError",
-    "ValueKind", "ValueParseError", "apply_overrides", "ensure_guild_config", "format_value", "guild_key",
+    "ValueKind", "ValueParseError", "apply_overrides", "format_value", "guild_key",
     "parse_value", "search_keys",
 ]

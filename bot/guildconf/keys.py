@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from bot.analysis.config import PolicyConfig
 from bot.articles.config import SummariesConfig
-from bot.moderation_config import ModerationConfig
+from bot.moderation.config import ModerationConfig
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
     "moderation": ModerationConfig,

@@ -2,9 +2,9 @@
 
 Other features read one interface::
 
-    settings = await services.guild_config.effective(guild_id)   # -> GuildSettings
+    settings = await bot.guild_config.effective(guild_id)        # -> GuildSettings
     settings.moderation.mod_channel_id, settings.policy.partisan_threshold, settings.summaries.default_length
-    settings = services.guild_config.current(guild_id)           # the same, synchronously, once load() ran
+    settings = bot.guild_config.current(guild_id)                # the same, synchronously, once load() ran
 
 Overrides are applied onto the guild's copy of the section model with ``model_validate``, so a guild value obeys
 exactly the rules of the file config; a rejected value raises :class:`GuildConfigError` with one readable line.
@@ -25,7 +25,7 @@ from bot.articles.config import SummariesConfig
 from bot.guildconf.keys import GUILD_KEYS, GuildKey, ValueKind, guild_key
 from bot.guildconf.repository import GuildSettingsRepository
 from bot.guildconf.values import ValueParseError, format_value, parse_value, referenced_ids, to_json
-from bot.moderation_config import ModerationConfig
+from bot.moderation.config import ModerationConfig
 from bot.settings import Settings
 from bot.storage import Database
 
@@ -241,17 +241,6 @@ class GuildConfigService:
             raise GuildConfigError(f"No {what} with id {missing[0]} in this server; nothing was changed.")
 
 
-def ensure_guild_config(services: Any) -> GuildConfigService:
-    """``services.guild_config``, created on first use when the services were built without it."""
-    existing = getattr(services, "guild_config", None)
-    if isinstance(existing, GuildConfigService):
-        return existing
-    created = GuildConfigService(services.settings, services.db)
-    services.guild_config = created
-    return created
-
-
 __all__ = [
     "Change", "GuildConfigError", "GuildConfigService", "GuildSettings", "ValueParseError", "apply_overrides",
-    "ensure_guild_config",
 ]

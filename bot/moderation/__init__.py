@@ -1,24 +1,8 @@
 """Moderator review queue core (no Discord): cases, reports, audit, state machine, cards as data, reconciliation.
 
+Import from the modules (``bot.moderation.service``, ``bot.moderation.scoring``, ``bot.moderation.config``, ...):
+this ``__init__`` stays empty so that importing the ``[moderation]`` settings model does not load the service.
 The cogs (``cogs/listener.py``, ``cogs/review_queue.py``, ``cogs/queue_commands.py``, ``cogs/reports.py``) adapt
-Discord events and interactions to :class:`bot.moderation.service.ModerationService`.
+Discord events and interactions to :class:`bot.moderation.service.ModerationService`, which ``bot/app.py`` builds
+once per bot and hands to them.
 """
-
-from bot.moderation.models import Actor, Case, MessageSnapshot
-from bot.moderation.scoring import KEYWORD_TEST_SCORER, Assessment, KeywordTestScorer, MessageScorer, assess
-from bot.moderation.service import ModerationService
-from bot.moderation.state import Action, CaseState
-
-__all__ = [
-    "KEYWORD_TEST_SCORER",
-    "Action",
-    "Actor",
-    "Assessment",
-    "Case",
-    "CaseState",
-    "KeywordTestScorer",
-    "MessageScorer",
-    "MessageSnapshot",
-    "ModerationService",
-    "assess",
-]

@@ -9,26 +9,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.moderation.models import MessageSnapshot
-from bot.moderation.per_guild import PerGuild, scorer_takes_config
-from bot.moderation.scoring import Assessment, MessageScorer, assess
+from bot.moderation.per_guild import PerGuild
+from bot.moderation.scoring import Assessment, MessageScorer
+
+if TYPE_CHECKING:
+    from bot.analysis.config import PolicyConfig
 
 log = logging.getLogger(__name__)
 
 
-async def assess_texts(scorer: MessageScorer | None, texts: list[str], policy: Any = None) -> list[Assessment]:
-    """One scorer call (``config=policy`` when the scorer takes it); no scorer: nothing is flagged."""
+async def assess_texts(scorer: MessageScorer | None, texts: list[str],
+                       policy: PolicyConfig | None = None) -> list[Assessment]:
+    """One scorer call with the guild's ``policy``; no scorer: nothing is flagged."""
     if scorer is None:
         return [Assessment(False) for _ in texts]
-    if policy is not None and scorer_takes_config(scorer):
-        verdicts = await scorer.analyze(texts, config=policy)  # type: ignore[call-arg]
-    else:
-        verdicts = await scorer.analyze(texts)
-    if len(verdicts) != len(texts):
-        raise ValueError(f"scorer returned {len(verdicts)} verdicts for {len(texts)} texts")
-    return [assess(verdict) for verdict in verdicts]
+    assessments = await scorer.analyze(texts, policy=policy)
+    if len(assessments) != len(texts):
+        raise ValueError(f"scorer returned {len(assessments)} verdicts for {len(texts)} texts")
+    return list(assessments)
 
 
 async def assess_messages(scorer: MessageScorer | None, per_guild: PerGuild,

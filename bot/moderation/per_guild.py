@@ -6,30 +6,24 @@ Without a guild-config source everything falls back to the file config, exactly 
 
 from __future__ import annotations
 
-import inspect
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.moderation.cases import CaseRepository
+from bot.moderation.config import ModerationConfig
 from bot.moderation.ports import CardPublisher
 from bot.moderation.posting import CardPostQueue
-from bot.moderation_config import ModerationConfig
+
+if TYPE_CHECKING:
+    from bot.analysis.config import PolicyConfig
+    from bot.guildconf.service import GuildSettings
 
 
 class GuildConfigs(Protocol):
-    """``bot.guildconf.GuildConfigService``: ``current(guild_id)`` has ``.moderation`` and ``.policy``."""
+    """The per-guild settings source (:class:`bot.guildconf.GuildConfigService`)."""
 
-    def current(self, guild_id: int) -> Any:
+    def current(self, guild_id: int) -> GuildSettings:
         """The effective settings of a guild, without I/O."""
         ...
-
-
-def scorer_takes_config(scorer: object) -> bool:
-    """True when ``scorer.analyze`` accepts ``config=`` (the analyzer does: per-guild thresholds)."""
-    try:
-        parameters = inspect.signature(scorer.analyze).parameters  # type: ignore[attr-defined]
-    except (AttributeError, TypeError, ValueError):
-        return False
-    return "config" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
 class PerGuild:
@@ -47,8 +41,8 @@ class PerGuild:
         """The ``[moderation]`` settings that apply in ``guild_id``."""
         return self.config if self.guild_config is None else self.guild_config.current(guild_id).moderation
 
-    def policy_for(self, guild_id: int) -> Any:
-        """The guild's ``[policy]`` for scorers that take ``config=``; None without per-guild settings."""
+    def policy_for(self, guild_id: int) -> PolicyConfig | None:
+        """The guild's ``[policy]`` for the scorer; None without per-guild settings (the scorer's own applies)."""
         return None if self.guild_config is None else self.guild_config.current(guild_id).policy
 
     def queue_for(self, guild_id: int, default: CardPostQueue | None, *, gate_open: bool) -> CardPostQueue | None:

@@ -15,6 +15,7 @@ from bot.moderation.assessing import assess_isolated, assess_messages
 from bot.moderation.audit import AuditRepository
 from bot.moderation.cases import CaseRepository
 from bot.moderation.catchup import History, catch_up_channel, pin_pending
+from bot.moderation.config import ModerationConfig
 from bot.moderation.cursors import ChannelCursorRepository, CursorTracker
 from bot.moderation.decisions import DecisionService, Outcome
 from bot.moderation.models import Actor, Case, MessageSnapshot
@@ -29,7 +30,6 @@ from bot.moderation.state import Action
 from bot.moderation.tasks import StopSignal, finish
 from bot.moderation.unscored import UnscoredMessages, keep_unscored, retry_due
 from bot.moderation.watch import SummaryThreads, WatchRules
-from bot.moderation_config import ModerationConfig
 from bot.storage import Database
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.articles.threads_repo import DiscussionThreadRepository
+from bot.moderation.config import ModerationConfig
 from bot.moderation.models import MessageSnapshot
-from bot.moderation_config import ModerationConfig
 from bot.storage import Database
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 import pytest
 
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.config import PolicyConfig
 from bot.analysis.policy import MessageSignals, UnitSignals, decide
+from bot.analysis.toxicity import ToxicityResult, ToxicityState, ToxicityStatus
 
 ORDINARY = [
     "I voted for the Democrats this time",
@@ -75,14 +75,12 @@ def test_partisan_needs_a_group_target() -> None:
     assert decide(sig, PolicyConfig(partisan_requires_group_target=False)).labels == ["partisan"]
 
 
-@dataclass
-class _Tox:
-    scores: dict = field(default_factory=dict)
-    max_sentence: tuple | None = None
+def _tox(scores: dict[str, float], max_sentence: tuple[str, dict[str, float]] | None = None) -> ToxicityResult:
+    return ToxicityResult(scores, max_sentence)
 
 
 def test_toxicity_labels_and_severity(lexicon_analyzer: Analyzer) -> None:
-    tox = _Tox({"toxicity": 0.97, "threat": 0.1, "insult": 0.9}, ("you are scum", {"toxicity": 0.97}))
+    tox = _tox({"toxicity": 0.97, "threat": 0.1, "insult": 0.9}, ("you are scum", {"toxicity": 0.97}))
     verdict = lexicon_analyzer.analyze_sync(["hello there. you are scum"], [tox])[0]
     assert verdict.labels == ["toxic"] and verdict.severity == "high"
     assert verdict.scores["toxicity"] == 0.97
@@ -112,13 +110,13 @@ def test_disabled_policy_flags_nothing(lexicon_analyzer: Analyzer) -> None:
 
 async def test_async_analyze_uses_engine_and_degrades() -> None:
     class Engine:
-        status = "ok"
+        status = ToxicityStatus(ToxicityState.OK, "", variant="test", runtime="none")
 
-        async def score(self, texts: list[str]) -> list[_Tox]:
-            return [_Tox({"toxicity": 0.1}) for _ in texts]
+        async def score(self, texts: list[str]) -> list[ToxicityResult]:
+            return [_tox({"toxicity": 0.1}) for _ in texts]
 
     class Broken(Engine):
-        async def score(self, texts: list[str]) -> list[_Tox]:
+        async def score(self, texts: list[str]) -> list[ToxicityResult]:
             raise RuntimeError("model crashed")
 
     ok = await Analyzer(PolicyConfig(use_learned_heads=False), engine=Engine()).analyze(["a", "b"])
@@ -126,3 +124,17 @@ async def test_async_analyze_uses_engine_and_degrades() -> None:
     degraded = await Analyzer(PolicyConfig(use_learned_heads=False), engine=Broken()).analyze(["a"])
     assert degraded[0].scores["toxicity"] is None
     assert await Analyzer(PolicyConfig(use_learned_heads=False)).analyze([]) == []
+
+
+@pytest.mark.parametrize("state", [ToxicityState.LOADING, ToxicityState.DEGRADED])
+async def test_analyze_does_not_ask_an_engine_that_cannot_score(state: ToxicityState) -> None:
+    class NotReady:
+        status = ToxicityStatus(state, "not yet", variant="test", runtime="none")
+        calls = 0
+
+        async def score(self, texts: list[str]) -> list[ToxicityResult]:
+            NotReady.calls += 1
+            return [_tox({"toxicity": 0.9}) for _ in texts]
+
+    verdicts = await Analyzer(PolicyConfig(use_learned_heads=False), engine=NotReady()).analyze(["a"])
+    assert verdicts[0].scores["toxicity"] is None and NotReady.calls == 0

@@ -8,8 +8,11 @@ import re
 from typing import Any
 
 from fake_discord import payloads
-from moderation.doubles import MARKER, REVIEW_COGS, MarkerVerdict, cards, case_row, flag_and_wait
+from moderation.doubles import MARKER, REVIEW_COGS, cards, case_row, flag_and_wait
 from moderation.doubles import review as review  # noqa: F401  (fixture)
+
+from bot.analysis.config import PolicyConfig
+from bot.moderation.scoring import Assessment
 
 WITH_CONFIG = {"discord": {"cogs": [*REVIEW_COGS, "cogs.config_admin"]}}
 
@@ -20,16 +23,16 @@ class ThresholdScorer:
     def __init__(self) -> None:
         self.thresholds: list[float | None] = []
 
-    async def analyze(self, texts: list[str], config: Any = None) -> list[MarkerVerdict]:
-        threshold = None if config is None else config.partisan_threshold
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
+        threshold = None if policy is None else policy.partisan_threshold
         self.thresholds.append(threshold)
         out = []
         for text in texts:
             found = re.search(r"score=([0-9.]+)", text)
             score = float(found.group(1)) if found else 0.0
             flagged = threshold is not None and score >= threshold
-            out.append(MarkerVerdict(flagged, ["partisan"] if flagged else [], "medium" if flagged else "",
-                                     [f"partisan {score:.2f}"] if flagged else [], [text], {"partisan": score}))
+            out.append(Assessment(flagged, ("partisan",) if flagged else (), "medium" if flagged else "",
+                                  (f"partisan {score:.2f}",) if flagged else (), text, {"partisan": score}))
         return out
 
 

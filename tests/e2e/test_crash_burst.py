@@ -2,7 +2,8 @@
 and restarted on the same database. Afterwards every flagged message has exactly one case and exactly one posted
 card, and nothing stored before the crash was lost.
 
-The child uses the built-in TEST/DEMO scorer (``moderation.scorer = "keyword-test"``, marker word "flagme").
+The child is the real ``modbot run`` with the keyword TEST scorer injected (``support.keyword_run``, marker word
+"flagme").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from moderation.doubles import REVIEW_COGS
+from support.keyword_run import MODULE as KEYWORD_RUN
 
 TOTAL = 1000
 CARD_FOOTER = re.compile(r"^Case #(\d+) \u00b7 message (\d+)")
@@ -25,8 +27,6 @@ def settings(fake: Any) -> dict[str, Any]:
         "discord": {"cogs": REVIEW_COGS},
         "logging": {"level": "WARNING"},
         "moderation": {
-            "scorer": "keyword-test",
-            "keyword_test_words": ["flagme"],
             "mod_channel_id": fake.state.channel("mod-queue").id,
             "mod_log_channel_id": fake.state.channel("mod-log").id,
             "digest_threshold": 0,  # one card per case, so "exactly one card" is checkable
@@ -62,7 +62,7 @@ def card_footers(proc: Any) -> list[tuple[int, int, int]]:
 async def test_sigkill_mid_burst_loses_nothing_and_duplicates_nothing(spawn_bot: Any, fake_discord: Any,
                                                                     tmp_path: Path) -> None:
     db_path = tmp_path / "modbot.sqlite3"
-    first = await spawn_bot(settings(fake_discord))
+    first = await spawn_bot(settings(fake_discord), module=KEYWORD_RUN)
     flagged: list[int] = []
     posted: list[int] = []
 
@@ -93,7 +93,7 @@ async def test_sigkill_mid_burst_loses_nothing_and_duplicates_nothing(spawn_bot:
     before_crash = crashed["cases"]
     assert 0 < len(before_crash) < len(flagged) and crashed["messages"] < TOTAL
 
-    second = await spawn_bot(settings(fake_discord))
+    second = await spawn_bot(settings(fake_discord), module=KEYWORD_RUN)
 
     def complete() -> bool:
         cases = read_cases(db_path)

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from moderation.doubles import MARKER, REVIEW_COGS, cards, case_row
 from moderation.doubles import review as review  # noqa: F401  (fixture)
+from support.keyword_run import MODULE as KEYWORD_RUN
 
 CHANNELS = ("general", "news", "politics")
 BURST = 600
@@ -36,8 +37,6 @@ def burst_settings(fake: Any) -> dict[str, Any]:
         "discord": {"cogs": REVIEW_COGS},
         "logging": {"level": "WARNING"},
         "moderation": {
-            "scorer": "keyword-test",
-            "keyword_test_words": ["flagme"],
             "mod_channel_id": fake.state.channel("mod-queue").id,
             "mod_log_channel_id": fake.state.channel("mod-log").id,
             "digest_threshold": 0,  # one card per case, so "exactly one card" is checkable
@@ -98,7 +97,7 @@ async def test_sigkill_over_three_channels_with_edits_and_deletes_while_down(
             flagged.append(message_id)
         return message_id
 
-    first = await spawn_bot(burst_settings(fake_discord))
+    first = await spawn_bot(burst_settings(fake_discord), module=KEYWORD_RUN)
     targets = {name: [await post(first, name, -1 - k, True) for k in range(3)] for name in CHANNELS}
     await first.wait_for(lambda: len(card_footers(first)) >= 9, timeout=30, message="the target cases' cards")
 
@@ -137,7 +136,7 @@ async def test_sigkill_over_three_channels_with_edits_and_deletes_while_down(
 
     fake_discord.faults.slow(HISTORY, 0.3)  # catch-up takes seconds: live traffic meets channels not yet read
     sessions_before = len(fake_discord.gateway.sessions)
-    second = await spawn_bot(burst_settings(fake_discord), start=False)
+    second = await spawn_bot(burst_settings(fake_discord), module=KEYWORD_RUN, start=False)
     await second.spawn()  # no settling: the burst goes on while catch-up runs
 
     def connected() -> bool:

@@ -10,7 +10,7 @@ from moderation.doubles import MARKER, card_for, cards, case_row, flag_and_wait
 from moderation.doubles import review as review  # noqa: F401  (fixture)
 
 from cogs.reports import THANKS
-from cogs.views.dialogs import EXPIRED, submitted_values
+from discord_edge.dialogs import EXPIRED, submitted_values
 
 WARN_REASON = "Reason (sent to the member)"
 REPORT_REASON = "What is wrong with this message? (optional)"

@@ -80,8 +80,9 @@ async def test_database_survives_restart(bot: BotHarness) -> None:
     meta = MetaRepository(first.db)
     await meta.set("e2e_marker", "kept")
     started = await meta.get("first_started_at")
+    first_db = first.db
     await bot.restart()
-    assert bot.bot is not first and first.db is None  # the old client closed its DB
+    assert bot.bot is not first and not await first_db.healthy()  # the old client closed its DB
     meta = MetaRepository(bot.bot.db)
     assert await meta.get("e2e_marker") == "kept"
     assert await meta.get("first_started_at") == started

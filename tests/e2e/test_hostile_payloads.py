@@ -115,11 +115,7 @@ async def post(h: Any, channel: Any, planned: Planned) -> int:
 
 
 def service_of(h: Any) -> Any:
-    from cogs.views.context import moderation_service
-
-    service = moderation_service(h.bot)
-    assert service is not None
-    return service
+    return h.bot.moderation
 
 
 async def check_cases(h: Any, sent: dict[int, Planned]) -> None:

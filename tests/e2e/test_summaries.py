@@ -9,6 +9,7 @@ import pytest
 from fake_discord import BotHarness, FakeDiscord
 from fake_discord.limits import embed_length
 from fake_discord.state import ChannelType, Overwrite, perm
+from support.keyword_scorer import KeywordTestScorer
 from support.library_files import write_library
 from support.summaries import FIRST_SEED, THREAD_ROUTE, fields_of, posted
 
@@ -138,7 +139,7 @@ async def test_typed_title_words_and_cached_summaries(bot: BotHarness) -> None:
 
 
 async def test_messages_in_a_summary_thread_are_moderated(make_bot: Any, fake_discord: FakeDiscord) -> None:
-    h = await make_bot({"moderation": {"scorer": "keyword-test", "watched_channel_ids": [1]}})  # narrow watch
+    h = await make_bot({"moderation": {"watched_channel_ids": [1]}}, scorer=KeywordTestScorer())  # narrow watch
     message = await posted(h, await h.slash("summary", {"article": FIRST_SEED}))
     thread_id = await h.wait_for(lambda: message.thread_id, message="the discussion thread")
     await h.wait_for(lambda: SummaryThreads(h.bot.db).is_summary_thread(thread_id), message="the thread record")

@@ -1,34 +1,25 @@
 """TEST DOUBLES for the moderation tests: a deterministic marker-word scorer and helpers to start a review bot.
 
 ``MarkerScorer`` is not a model: it flags any text containing the marker word ("BADWORD" by default), so tests
-know exactly which messages become cases. It is injected through ``Services.extras["moderation_scorer"]``, the
-same seam the real analyzer uses (``Services.analyzer``).
+know exactly which messages become cases. It is a :class:`bot.moderation.scoring.MessageScorer`, passed as
+``ModBot(settings, scorer=...)`` or ``ModerationService(db, config, scorer)``: where the real analyzer's
+``AnalyzerScorer`` goes.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.analysis.config import PolicyConfig
+from bot.moderation.scoring import Assessment
+
 MARKER = "BADWORD"
 REVIEW_COGS = ["cogs.about", "cogs.listener", "cogs.review_queue", "cogs.queue_commands", "cogs.reports"]
-
-
-@dataclass
-class MarkerVerdict:
-    """Verdict shape of the real analyzer (flagged, labels, severity, reasons, evidence, scores)."""
-
-    flagged: bool
-    labels: list[str] = field(default_factory=list)
-    severity: str = ""
-    reasons: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
 
 
 class MarkerScorer:
@@ -39,7 +30,7 @@ class MarkerScorer:
         self.delay = delay
         self.calls: list[list[str]] = []
 
-    async def analyze(self, texts: list[str]) -> list[MarkerVerdict]:
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
         self.calls.append(list(texts))
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -47,13 +38,13 @@ class MarkerScorer:
         for text in texts:
             if self.marker.lower() in text.lower():
                 sentence = next((s for s in text.split(". ") if self.marker.lower() in s.lower()), text)
-                out.append(MarkerVerdict(
-                    True, ["inflammatory"], "high" if "SEVERE" in text else "medium",
-                    [f"contains the test marker {self.marker}"], [sentence.strip()],
+                out.append(Assessment(
+                    True, ("inflammatory",), "high" if "SEVERE" in text else "medium",
+                    (f"contains the test marker {self.marker}",), sentence.strip(),
                     {"toxicity": 0.91, "inflammatory": 0.8},
                 ))
             else:
-                out.append(MarkerVerdict(False, [], "", [], [], {"toxicity": 0.02}))
+                out.append(Assessment(False, scores={"toxicity": 0.02}))
         return out
 
 
@@ -79,7 +70,7 @@ async def start_review_bot(
     scorer: MarkerScorer | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Start ModBot with the moderation cogs and ``scorer`` injected through preset Services (shared DB).
+    """Start ModBot with the moderation cogs, ``scorer`` and preset core services (a DB shared across restarts).
 
     The returned harness has ``.db`` (the open Database), ``.scorer`` and ``.settings``; ``restart()`` keeps both.
     The caller closes ``harness.db`` (the ``review`` fixtures do).
@@ -97,8 +88,8 @@ async def start_review_bot(
     settings = load_settings(None, env_file=None, overrides=merged, environ={})
     db = await Database.open(settings.storage.path)
     scorer = scorer or MarkerScorer()
-    services = Services(settings=settings, db=db, extras={"moderation_scorer": scorer})
-    harness = await make_client(lambda: ModBot(settings, services=services))
+    services = Services.core(settings, db)
+    harness = await make_client(lambda: ModBot(settings, services=services, scorer=scorer))
     harness.db, harness.scorer, harness.settings = db, scorer, settings
     return harness
 

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from moderation.doubles import MARKER, FakeExecutor, FakePublisher, MarkerScorer
 
+from bot.analysis.config import PolicyConfig
 from bot.moderation.catchup import recheck_open_cases
+from bot.moderation.config import ModerationConfig
 from bot.moderation.cursors import ChannelCursorRepository
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.ports import PostedMessage
 from bot.moderation.scoring import Assessment
 from bot.moderation.service import ModerationService
 from bot.moderation.unscored import UnscoredMessages
-from bot.moderation_config import ModerationConfig
 
 GUILD = 10
 CHANNELS = (20, 21, 22)
@@ -117,11 +118,11 @@ class PoisonScorer(MarkerScorer):
         self.failures = 0
         self.heal_after = heal_after
 
-    async def analyze(self, texts: list[str]) -> list[Any]:
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
         if any("POISON" in t for t in texts) and (self.heal_after is None or self.failures < self.heal_after):
             self.failures += 1
             raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
-        return await super().analyze(texts)
+        return await super().analyze(texts, policy=policy)
 
 
 async def test_one_bad_message_in_catch_up_affects_no_other_and_is_given_up_loudly(db, make_service) -> None:

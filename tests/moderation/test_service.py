@@ -9,9 +9,10 @@ import pytest
 from moderation.doubles import MARKER, FakeExecutor, FakePublisher, MarkerScorer
 
 from bot.articles.threads_repo import DiscussionThreadRepository
+from bot.moderation.config import ModerationConfig
 from bot.moderation.models import MessageSnapshot
+from bot.moderation.scoring import Assessment
 from bot.moderation.service import ModerationService
-from bot.moderation_config import ModerationConfig
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ async def test_batch_scoring_uses_one_call(make_service, snap) -> None:
 
 async def test_scorer_returning_wrong_count_is_an_error(make_service, snap) -> None:
     class Broken:
-        async def analyze(self, texts):
+        async def analyze(self, texts: list[str], *, policy: object = None) -> list[Assessment]:
             return []
 
     service = await make_service(Broken())

@@ -13,14 +13,13 @@ from bot.guildconf import (
     GuildConfigError,
     GuildConfigService,
     ValueParseError,
-    ensure_guild_config,
     format_value,
     guild_key,
     parse_value,
     search_keys,
 )
 from bot.services import Services
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from bot.storage import Database
 
 GUILD = 111
@@ -153,10 +152,10 @@ async def test_stale_stored_values_are_skipped_not_fatal(db: Database, settings:
     assert effective.policy.partisan_threshold == 0.65 and effective.policy.toxicity_threshold == 0.5
 
 
-async def test_services_always_carry_the_guild_config(db: Database, settings: object) -> None:
-    services = Services(settings=settings, db=db)
+async def test_services_always_carry_the_guild_config(db: Database, settings: Settings) -> None:
+    services = Services.core(settings, db)
     assert isinstance(services.guild_config, GuildConfigService)
-    assert ensure_guild_config(services) is services.guild_config
+    assert services.library is None and services.analyzer is None and services.engine is None
 
 
 async def test_profanity_policy_is_per_guild(db: Database, settings: object) -> None:

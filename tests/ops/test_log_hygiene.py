@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from support.keyword_run import MODULE as KEYWORD_RUN
 
 from bot.logsetup import CONTENT_LOGGERS, setup_logging
 
@@ -43,8 +44,8 @@ def test_payload_loggers_stay_quiet_at_debug(restore_logging: None) -> None:
 async def test_running_bot_at_debug_logs_neither_token_nor_message_text(spawn_bot, fake_discord) -> None:
     process = await spawn_bot({
         "logging": {"level": "DEBUG", "format": "json"},
-        "moderation": {"scorer": "keyword-test", "mod_channel_id": fake_discord.state.channel("mod-queue").id},
-    })
+        "moderation": {"mod_channel_id": fake_discord.state.channel("mod-queue").id},
+    }, module=KEYWORD_RUN)
     await process.post_message("general", SECRET_TEXT)
     await process.wait_for(lambda: process.bot_posts("mod-queue"), timeout=10, message="the case card")
     await process.quiet()

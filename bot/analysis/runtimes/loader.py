@@ -32,7 +32,7 @@ from bot.analysis.runtimes.weights import (
     resolve_checkpoint,
     sidecar_hf_dir,
 )
-from bot.analysis.toxicity import LABEL_RENAMES, LoadResult, ToxicityModel, ToxicityStatus
+from bot.analysis.toxicity import LABEL_RENAMES, LoadResult, ToxicityModel, ToxicityState, ToxicityStatus
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,9 @@ def export_onnx(checkpoint: Path, hf_dir: Path, dest: Path, sidecar: Path, meta:
     return time.perf_counter() - started
 
 
-def _status(cfg: Any, state: str, reason: str, runtime: str, **extra: Any) -> ToxicityStatus:
+def _status(cfg: Any, state: ToxicityState, reason: str, runtime: str, **extra: Any) -> ToxicityStatus:
     variant = "custom checkpoint" if cfg.checkpoint is not None else cfg.variant
-    return ToxicityStatus(state=state, reason=reason, variant=variant, runtime=runtime,  # type: ignore[arg-type]
+    return ToxicityStatus(state=state, reason=reason, variant=variant, runtime=runtime,
                           device=cfg.device, **extra)
 
 
@@ -148,7 +148,8 @@ def load(cfg: Any) -> LoadResult:
     started = time.perf_counter()
     runtime, why = choose_runtime(cfg.runtime)
     if not cfg.enabled:
-        return LoadResult(None, _status(cfg, "degraded", "disabled in config ([toxicity] enabled = false)", runtime))
+        return LoadResult(None, _status(cfg, ToxicityState.DEGRADED, "disabled in config ([toxicity] enabled = false)",
+                                        runtime))
     checkpoint: Path | None = None
     try:
         if cfg.device != "cpu":
@@ -175,13 +176,13 @@ def load(cfg: Any) -> LoadResult:
         model.predict(["warm-up"])
     except ModelUnavailable as exc:
         log.warning("toxicity model unavailable: %s", exc)
-        return LoadResult(None, _status(cfg, "degraded", str(exc), runtime,
+        return LoadResult(None, _status(cfg, ToxicityState.DEGRADED, str(exc), runtime,
                                         checkpoint=str(checkpoint) if checkpoint else None))
     except Exception as exc:  # noqa: BLE001 - degrade, never crash the bot
         log.exception("toxicity model failed to load")
-        return LoadResult(None, _status(cfg, "degraded", f"load failed: {type(exc).__name__}: {exc}", runtime,
-                                        checkpoint=str(checkpoint) if checkpoint else None))
-    status = _status(cfg, "ok", why, model.runtime, checkpoint=str(checkpoint), labels=model.labels,
+        return LoadResult(None, _status(cfg, ToxicityState.DEGRADED, f"load failed: {type(exc).__name__}: {exc}",
+                                        runtime, checkpoint=str(checkpoint) if checkpoint else None))
+    status = _status(cfg, ToxicityState.OK, why, model.runtime, checkpoint=str(checkpoint), labels=model.labels,
                      load_seconds=round(time.perf_counter() - started, 2))
     log.info("toxicity model ready: %s", status.summary)
     return LoadResult(model, status, upgrade)
@@ -203,12 +204,12 @@ def _make_upgrade(cfg: Any, checkpoint: Path, hf_dir: Path, model: ToxicityModel
             model.predict(["warm-up"])
         except Exception as exc:  # noqa: BLE001 - keep serving fp32
             log.warning("ONNX int8 export failed, staying on fp32: %s", exc)
-            return _status(cfg, "ok", f"onnx-int8 unavailable ({exc}); using fp32", model.runtime,
+            return _status(cfg, ToxicityState.OK, f"onnx-int8 unavailable ({exc}); using fp32", model.runtime,
                            checkpoint=str(checkpoint), labels=model.labels)
         hf_model = None
         gc.collect()
         log.info("toxicity model switched to onnx-int8 (export %.0f s, cached at %s)", seconds, dest)
-        return _status(cfg, "ok", f"int8 ONNX exported in {seconds:.0f} s, cached at {dest}", model.runtime,
+        return _status(cfg, ToxicityState.OK, f"int8 ONNX exported in {seconds:.0f} s, cached at {dest}", model.runtime,
                        checkpoint=str(checkpoint), labels=model.labels,
                        load_seconds=round(time.perf_counter() - started, 2))
 

@@ -10,10 +10,10 @@ import discord
 from discord.ext import commands
 
 from bot.moderation.cards import render_card, render_digest
+from bot.moderation.config import ModerationConfig
 from bot.moderation.models import Case
 from bot.moderation.ports import PostedMessage
-from bot.moderation_config import ModerationConfig
-from cogs.views.case_card import card_embed, card_view
+from discord_edge.case_card import card_embed, card_view
 
 NO_MENTIONS = discord.AllowedMentions.none()
 

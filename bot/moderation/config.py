@@ -24,8 +24,6 @@ class ModerationConfig(BaseModel):
     moderator_role_id: int | None = None
     retention_days: int = Field(default=30, ge=1, le=3650)
     purge_interval_minutes: int = Field(default=360, ge=1, le=10080)
-    scorer: Literal["analyzer", "keyword-test"] = "analyzer"
-    keyword_test_words: list[str] = Field(default_factory=lambda: ["flagme"])
     auto_actions: dict[str, AutoAction] = Field(default_factory=dict)
     digest_threshold: int = Field(default=10, ge=0)
     cards_per_minute: int = Field(default=30, ge=0)

@@ -1,1 +1,0 @@
-"""Discord adapters shared by the moderation cogs: service wiring, card rendering, publisher, action executor."""
