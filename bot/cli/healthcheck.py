@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.heartbeat import HEARTBEAT_INTERVAL, HEARTBEAT_KEY, parse_beat
+from bot.heartbeat import HEARTBEAT_INTERVAL, HEARTBEAT_KEY
+from bot.timestamps import try_parse_iso
 
 EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_CONFIG = 0, 1, 2
 DEFAULT_MAX_AGE = 3 * HEARTBEAT_INTERVAL
@@ -59,7 +60,7 @@ def check(db_path: Path, *, max_age: float = DEFAULT_MAX_AGE, heartbeat: bool = 
         return Health(False, f"database {db_path} does not answer: {exc}")
     finally:
         conn.close()
-    beat = parse_beat(row[0] if row else None)
+    beat = try_parse_iso(row[0] if row else None)
     if beat is None:
         return Health(False, "no heartbeat: the bot is not running (or has not finished starting)")
     age = ((now or datetime.now(UTC)) - beat).total_seconds()

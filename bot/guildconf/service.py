@@ -28,6 +28,7 @@ from bot.guildconf.values import ValueParseError, format_value, parse_value, ref
 from bot.moderation_config import ModerationConfig
 from bot.settings import Settings
 from bot.storage import Database
+from bot.timestamps import try_parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -209,11 +210,7 @@ class GuildConfigService:
         """key -> (when, by whom) for each value this guild set (for ``/config show``)."""
         out: dict[str, tuple[datetime | None, int | None]] = {}
         for key, (stamp, actor) in (await self.repo.updated(guild_id)).items():
-            try:
-                when: datetime | None = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-            except ValueError:
-                when = None
-            out[key] = (when, actor)
+            out[key] = (try_parse_iso(stamp), actor)
         return out
 
     async def reset(self, guild_id: int, name: str, *, actor_id: int | None) -> Change:

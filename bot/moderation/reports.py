@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.moderation.models import Report, from_iso, to_iso, utcnow
+from bot.moderation.models import Report
 from bot.storage import Database
+from bot.timestamps import parse_iso, to_iso, utcnow
 
 REPORT_REASON_MAX = 500
 
@@ -34,7 +35,7 @@ class ReportRepository:
         rows = await self._db.fetchall("SELECT * FROM mod_reports WHERE case_id = ? ORDER BY id", (case_id,))
         out = []
         for row in rows:
-            at = from_iso(row["at"])
+            at = parse_iso(row["at"])
             assert at is not None
             out.append(Report(int(row["id"]), int(row["case_id"]), int(row["reporter_id"]), row["reason"], at))
         return out

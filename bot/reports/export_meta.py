@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from bot.timestamps import try_parse_iso
 
 HEAD_BYTES = 1 << 16
 
@@ -61,17 +63,6 @@ def read_export_info(path: Path) -> ExportInfo:
     return ExportInfo(str(guild.get("name") or ""), str(channel.get("name") or ""), str(channel.get("category") or ""))
 
 
-def parse_timestamp(value: Any) -> datetime | None:
-    """An export timestamp (ISO 8601 with offset) as aware UTC, or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 def _author(message: dict[str, Any]) -> str:
     author = message.get("author")
     if not isinstance(author, dict):
@@ -92,7 +83,7 @@ def iter_message_meta(path: Path, default_channel: str = "") -> Iterator[Message
             channel = channel.get("name") or default_channel
         yield MessageMeta(
             id=str(message.get("id") or f"message-{n}"),
-            timestamp=parse_timestamp(message.get("timestamp")),
+            timestamp=try_parse_iso(message.get("timestamp")),
             author=_author(message),
             channel=str(channel or ""),
         )
