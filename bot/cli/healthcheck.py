@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.cli.exit_codes import ExitCode
 from bot.heartbeat import HEARTBEAT_INTERVAL, HEARTBEAT_KEY
 from bot.timestamps import try_parse_iso
 
-EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_CONFIG = 0, 1, 2
 DEFAULT_MAX_AGE = 3 * HEARTBEAT_INTERVAL
 
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     result = check(Path(db_path), max_age=args.max_age, heartbeat=not args.no_heartbeat)
     if not result.ok:
         print(f"modbot healthcheck: UNHEALTHY: {result.reason}", file=sys.stderr)
-        return EXIT_UNHEALTHY
+        return ExitCode.FAILED
     if not args.quiet:
         print(f"modbot healthcheck: {result.reason}")
-    return EXIT_HEALTHY
+    return ExitCode.OK

@@ -9,12 +9,11 @@ import signal
 import sys
 
 from bot.cli.common import settings_or_exit
+from bot.cli.exit_codes import ExitCode
 from bot.logsetup import setup_logging
 from bot.settings import Settings
 
 log = logging.getLogger("bot.run")
-
-EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 
 NO_TOKEN = (
     "modbot: no Discord bot token configured. Set the DISCORD_TOKEN environment variable "
@@ -69,13 +68,13 @@ async def run_bot(settings: Settings) -> int:
             await bot.start(settings.discord.token.get_secret_value())
     except discord.LoginFailure:
         print(BAD_TOKEN, file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     except discord.PrivilegedIntentsRequired:
         print(intent_message(settings.discord.members_intent), file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     except StorageError as exc:
         print(f"modbot: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
@@ -85,7 +84,7 @@ async def run_bot(settings: Settings) -> int:
         if closing:
             await closing[0]  # finish closing the gateway, services and DB before asyncio.run() tears down
     log.info("modbot stopped")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         return settings
     if settings.discord.token is None or not settings.discord.token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     setup_logging(
         settings.logging.level, settings.logging.format, secrets=[settings.discord.token.get_secret_value()],
         debug_content=settings.logging.debug_content,
