@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.app import ModBot
 from bot.moderation.cards import render_card
-from bot.moderation.listing import clamp_page, render_history, render_queue_page, render_trail
+from bot.moderation.listing import render_history, render_queue_page, render_trail
 from bot.moderation.service import ModerationService
+from bot.paging import clamp_page
 from cogs.views.access import is_moderator, refuse
 from cogs.views.case_card import card_embed, card_view
 from cogs.views.context import acquire_service, moderation_service, release_service
