@@ -169,11 +169,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report_builder(args: argparse.Namespace) -> Any:
-    """A :class:`bot.reports.ReportBuilder` when ``--report`` was given (times and channels from exports)."""
+    """A :class:`bot.chatreport.ReportBuilder` when ``--report`` was given (times and channels from exports)."""
     if getattr(args, "report", None) is None:
         return None
+    from bot.chatreport import ReportBuilder
     from bot.cli.inputs import detect_format
-    from bot.reports import ReportBuilder
 
     export = str(args.input) != "-" and detect_format(args.input, args.input_format) == "discord"
     return ReportBuilder(args.input, discord_export=export)
@@ -216,7 +216,7 @@ async def _analyze_stream(records: Iterator[InputRecord], settings: Any, out: Te
     if show_progress:
         _progress(done, started, final=True)
     if report is not None:
-        from bot.reports import write_report
+        from bot.chatreport import write_report
 
         await asyncio.to_thread(write_report, report, args.report, policy=analyzer.config)
         print(f"modbot analyze: report written to {args.report}", file=sys.stderr)

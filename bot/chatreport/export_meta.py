@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.chatexport import stream_messages
 from bot.timestamps import try_parse_iso
 
 HEAD_BYTES = 1 << 16
@@ -72,9 +73,7 @@ def _author(message: dict[str, Any]) -> str:
 
 def iter_message_meta(path: Path, default_channel: str = "") -> Iterator[MessageMeta | None]:
     """One item per element of the export's ``messages`` array, in order (None for a non-object element)."""
-    from bot.cli.inputs import _stream_array  # the project's streaming reader of DiscordChatExporter exports
-
-    for n, message in enumerate(_stream_array(path, "messages"), start=1):
+    for n, message in enumerate(stream_messages(path), start=1):
         if not isinstance(message, dict):
             yield None
             continue
