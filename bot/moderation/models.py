@@ -1,9 +1,9 @@
-"""Plain data the moderation core passes around: message snapshots, cases, reports and audit entries."""
+"""Plain data the moderation core passes around: message snapshots, actors, cases and audit entries."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,16 +32,10 @@ class MessageSnapshot:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who performs an action: a moderator (or the bot itself, ``is_bot=True``)."""
+    """Who performs an action: a moderator."""
 
     user_id: int
     display_name: str = ""
-    is_bot: bool = False
-
-    @property
-    def mention(self) -> str:
-        """``<@id>`` for Discord rendering."""
-        return f"<@{self.user_id}>"
 
 
 @dataclass(frozen=True)
@@ -82,7 +76,6 @@ class Case:
     created_at: datetime
     updated_at: datetime
     report_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -137,17 +130,6 @@ class Case:
             updated_at=updated,
             report_count=int(row["report_count"]) if "report_count" in keys else 0,
         )
-
-
-@dataclass(frozen=True)
-class Report:
-    """A member's report of a message."""
-
-    id: int
-    case_id: int
-    reporter_id: int
-    reason: str | None
-    at: datetime
 
 
 @dataclass(frozen=True)
