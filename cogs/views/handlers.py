@@ -10,6 +10,7 @@ import discord
 from bot.moderation.cards import render_card
 from bot.moderation.decisions import Outcome, Status, already_decided_text
 from bot.moderation.state import Action
+from cogs.interactions import reply_ephemeral
 from cogs.views.access import actor_of, is_moderator, refuse
 from cogs.views.case_card import card_embed, card_view, timeout_view
 from cogs.views.context import moderation_service
@@ -18,13 +19,6 @@ from cogs.views.dialogs import WarnModal, open_dialog
 log = logging.getLogger(__name__)
 
 NOT_RUNNING = "The review queue is not running right now; try again in a moment."
-
-
-async def _reply(interaction: discord.Interaction[Any], text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def _show_outcome(interaction: discord.Interaction[Any], outcome: Outcome) -> None:
@@ -43,7 +37,7 @@ async def _service_for_moderator(interaction: discord.Interaction[Any]) -> Any:
     """The moderation service when it runs and the user may act; otherwise answer (ephemerally) and return None."""
     service = moderation_service(interaction.client)
     if service is None:
-        await _reply(interaction, NOT_RUNNING)
+        await reply_ephemeral(interaction, NOT_RUNNING)
         return None
     if not is_moderator(interaction, service.config):
         await refuse(interaction)
@@ -59,9 +53,9 @@ async def on_case_button(interaction: discord.Interaction[Any], case_id: int, ac
     if action in (Action.WARN, Action.TIMEOUT):
         case = await service.cases.get(case_id)
         if case is None or case.guild_id != interaction.guild_id:
-            await _reply(interaction, f"There is no case #{case_id}.")
+            await reply_ephemeral(interaction, f"There is no case #{case_id}.")
         elif not case.is_open:
-            await _reply(interaction, already_decided_text(case))
+            await reply_ephemeral(interaction, already_decided_text(case))
         elif action is Action.WARN:
             await open_dialog(interaction, WarnModal(case_id))  # survives restarts: see cogs/views/dialogs.py
         else:
