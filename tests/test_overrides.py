@@ -21,7 +21,7 @@ def test_overrides_make_a_validated_copy_of_the_same_type() -> None:
     base = PolicyConfig()
     changed = apply_overrides(base, {"partisan_threshold": 0.5})
     assert type(changed) is PolicyConfig and changed.partisan_threshold == 0.5
-    assert base.partisan_threshold != 0.5 or base is not changed
+    assert changed is not base and base == PolicyConfig()
     assert changed == base.merged({"partisan_threshold": 0.5})
     assert type(apply_overrides(SummariesConfig(), {})) is SummariesConfig
 
