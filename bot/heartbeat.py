@@ -8,31 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
 
 from bot.storage import Database
 from bot.storage.meta import MetaRepository
+from bot.timestamps import format_seconds, utcnow
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "heartbeat_at"
 HEARTBEAT_INTERVAL = 30.0
-
-
-def format_beat(when: datetime) -> str:
-    """Storage form of a heartbeat time (UTC ISO 8601)."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_beat(text: str | None) -> datetime | None:
-    """A stored heartbeat time, or None when absent or unreadable."""
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Heartbeat:
@@ -47,7 +31,7 @@ class Heartbeat:
 
     async def beat(self) -> None:
         """Record that the bot is alive now."""
-        await self._meta.set(HEARTBEAT_KEY, format_beat(datetime.now(UTC)))
+        await self._meta.set(HEARTBEAT_KEY, format_seconds(utcnow()))
         self.beats += 1
 
     def start(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ from bot.app import ModBot
 from bot.articles.library import ArticleLibrary
 from bot.articles.models import Article
 from bot.articles.render import truncate
+from bot.paging import clamp_page, page_count
 
 PAGE_SIZE = 10
 TITLE_CHARS = 120
@@ -34,15 +34,10 @@ def article_line(article: Article) -> str:
     return f"`{article.id}`\n**{title}**\n{stats}"
 
 
-def page_count(total: int, size: int = PAGE_SIZE) -> int:
-    """Pages needed for ``total`` entries (at least one, even when empty)."""
-    return max(1, math.ceil(total / size))
-
-
 def library_page(articles: Sequence[Article], page: int, size: int = PAGE_SIZE) -> discord.Embed:
     """Embed for page ``page`` (1-based) of ``articles``."""
     pages = page_count(len(articles), size)
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, len(articles), size)
     shown = articles[(page - 1) * size : page * size]
     body = "\n\n".join(article_line(a) for a in shown) or "The library is empty."
     embed = discord.Embed(title="Article library", description=body, colour=discord.Colour.blurple())
@@ -84,7 +79,7 @@ class LibraryPager(discord.ui.View):
         return False
 
     async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:
-        self.page = min(max(page, 1), self.pages)
+        self.page = clamp_page(page, len(self.articles), self.size)
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 

@@ -22,18 +22,13 @@ from bot.stats.charts import modstats_png
 from bot.stats.queries import load_cases
 from bot.stats.summary import ModStats, compute, describe, format_duration, window
 from bot.storage import Database
+from discord_edge.interactions import role_ids
 
 log = logging.getLogger(__name__)
 
 FILENAME = "modstats.png"
 REFUSAL = "Only moderators and administrators can see moderation statistics."
 ALT_TEXT_LIMIT = 1024
-
-
-def _role_ids(member: discord.Member) -> list[int]:
-    ids = [role.id for role in member.roles]
-    raw = getattr(member, "_roles", None)
-    return ids + [int(r) for r in raw] if raw is not None else ids
 
 
 def may_see_stats(interaction: discord.Interaction, settings: GuildSettings) -> bool:
@@ -44,7 +39,7 @@ def may_see_stats(interaction: discord.Interaction, settings: GuildSettings) -> 
     member = interaction.user
     if not isinstance(member, discord.Member):
         return False
-    return may_moderate(_role_ids(member), manage_messages=perms.manage_messages,
+    return may_moderate(role_ids(member), manage_messages=perms.manage_messages,
                         moderator_role_id=settings.moderation.moderator_role_id)
 
 

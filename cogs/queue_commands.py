@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.app import ModBot
 from bot.moderation.cards import render_card
-from bot.moderation.listing import clamp_page, render_history, render_queue_page, render_trail
+from bot.moderation.listing import render_history, render_queue_page, render_trail
 from bot.moderation.service import ModerationService
+from bot.paging import clamp_page
 from discord_edge.access import is_moderator, refuse
 from discord_edge.case_card import card_embed, card_view
 

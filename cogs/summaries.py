@@ -40,6 +40,7 @@ from bot.articles.threads_repo import DiscussionThreadRepository
 from bot.command_tree import RESULT_POSTED
 from bot.guildconf import GuildConfigService
 from bot.storage import Database
+from discord_edge.interactions import reply_ephemeral
 
 log = logging.getLogger(__name__)
 
@@ -125,18 +126,6 @@ def find_article(library: ArticleLibrary, text: str) -> Article:
         raise
 
 
-async def send_error(interaction: discord.Interaction[Any], message: str) -> None:
-    """Tell only the invoker, whether or not the interaction was deferred publicly."""
-    if not interaction.response.is_done():
-        await interaction.response.send_message(message, ephemeral=True)
-        return
-    try:  # a public "thinking..." message cannot turn ephemeral: remove it, then answer privately
-        await interaction.delete_original_response()
-    except discord.HTTPException:
-        pass
-    await interaction.followup.send(message, ephemeral=True)
-
-
 class Summaries(commands.Cog):
     """Article summaries on request, each with a discussion thread."""
 
@@ -163,10 +152,10 @@ class Summaries(commands.Cog):
         """Post the summary publicly; errors go to the invoker only."""
         library = self.library
         if library is None:
-            await send_error(interaction, UNAVAILABLE)
+            await reply_ephemeral(interaction, UNAVAILABLE, replace_public_thinking=True)
             return
         if (article is None) == (url is None):
-            await send_error(interaction, ONE_OF)
+            await reply_ephemeral(interaction, ONE_OF, replace_public_thinking=True)
             return
         target = url if url is not None else article
         assert target is not None
@@ -181,7 +170,7 @@ class Summaries(commands.Cog):
             result = await library.summarize(found, length or self._default_length(interaction, library))
         except ArticleError as exc:
             log.info("/summary refused (%s)%s", type(exc).__name__, self._detail(exc))
-            await send_error(interaction, exc.user_message)
+            await reply_ephemeral(interaction, exc.user_message, replace_public_thinking=True)
             return
         await self._post(interaction, found, result)
 

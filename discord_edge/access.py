@@ -8,16 +8,10 @@ import discord
 
 from bot.moderation.access import REFUSAL, may_moderate
 from bot.moderation.models import Actor
+from discord_edge.interactions import reply_ephemeral, role_ids
 
 if TYPE_CHECKING:
     from bot.app import ModBot
-
-
-def role_ids(member: discord.Member) -> list[int]:
-    """The member's role ids (from the member payload, even when roles are not cached)."""
-    ids = [role.id for role in member.roles]
-    raw = getattr(member, "_roles", None)
-    return ids + [int(r) for r in raw] if raw is not None else ids
 
 
 def is_moderator(interaction: discord.Interaction[ModBot]) -> bool:
@@ -32,10 +26,7 @@ def is_moderator(interaction: discord.Interaction[ModBot]) -> bool:
 
 async def refuse(interaction: discord.Interaction[ModBot], text: str = REFUSAL) -> None:
     """Answer ephemerally that the user may not do this."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
+    await reply_ephemeral(interaction, text)
 
 
 def actor_of(interaction: discord.Interaction[ModBot]) -> Actor:

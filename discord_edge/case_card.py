@@ -18,6 +18,7 @@ from bot.moderation.service import ModerationService
 from bot.moderation.state import Action
 from discord_edge.access import actor_of, is_moderator, refuse
 from discord_edge.dialogs import WarnModal, open_dialog
+from discord_edge.interactions import reply_ephemeral
 
 if TYPE_CHECKING:
     from bot.app import ModBot
@@ -120,13 +121,6 @@ def timeout_view(case_id: int, choices: list[int]) -> discord.ui.View:
 
 # ----- what a click does ----------------------------------------------------------------------------------------
 
-async def _reply(interaction: discord.Interaction[ModBot], text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
-
-
 async def _show_outcome(interaction: discord.Interaction[ModBot], outcome: Outcome) -> None:
     """Update the clicked message when it is not the posted card (e.g. a /case card); tell the moderator."""
     case = outcome.case
@@ -155,9 +149,9 @@ async def on_case_button(interaction: discord.Interaction[ModBot], case_id: int,
     if action in (Action.WARN, Action.TIMEOUT):
         case = await service.cases.get(case_id)
         if case is None or case.guild_id != interaction.guild_id:
-            await _reply(interaction, f"There is no case #{case_id}.")
+            await reply_ephemeral(interaction, f"There is no case #{case_id}.")
         elif not case.is_open:
-            await _reply(interaction, already_decided_text(case))
+            await reply_ephemeral(interaction, already_decided_text(case))
         elif action is Action.WARN:
             await open_dialog(interaction, WarnModal(case_id))  # survives restarts: see discord_edge/dialogs.py
         else:

@@ -64,7 +64,13 @@ class ToxicityEngine(Protocol):
 
 
 def split_units(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a chat message (newlines and . ! ? … end a sentence; "U.S." and "Sen." do not)."""
+    """Sentence spans of a chat message (newlines and . ! ? … end a sentence; "U.S." and "Sen." do not).
+
+    Why not :func:`bot.analysis.sentences.split_message` (nupunkt): the detectors need character *offsets* into the
+    prepared text (targets found in the whole message are assigned to sentences by position), every sentence
+    whole (no windows, no grouping), and a splitter cheap enough for the worker thread. The evaluation numbers
+    depend on exactly these spans, so the two are kept apart.
+    """
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         if _ABBREV.search(text[start : m.start()]) and "\n" not in m.group(0):

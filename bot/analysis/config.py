@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.overrides import apply_overrides
+
 ToxicityVariant = Literal["original", "unbiased", "multilingual", "original-small", "unbiased-small"]
 ToxicityRuntime = Literal["auto", "fp32", "bf16", "onnx-int8"]
 
@@ -120,9 +122,7 @@ class PolicyConfig(BaseModel):
 
     def merged(self, overrides: Mapping[str, Any] | None) -> PolicyConfig:
         """A new config with ``overrides`` applied (validated; unknown keys raise ``ValidationError``)."""
-        if not overrides:
-            return self
-        return PolicyConfig.model_validate({**self.model_dump(), **dict(overrides)})
+        return apply_overrides(self, overrides)
 
     def threshold_for(self, score: str) -> float:
         """The flag threshold of a score name: toxicity, inflammatory or partisan."""

@@ -17,7 +17,6 @@ from bot.analysis.config import PolicyConfig
 from bot.analysis.rhetoric import RhetoricMatch
 from bot.analysis.targets import TargetMatch
 
-SCORE_NAMES = ("toxicity", "inflammatory", "partisan", "profanity")
 _CATEGORY_WORDS = {
     "blame": "blames a side",
     "generalization": "generalizes about a side",

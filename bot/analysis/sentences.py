@@ -3,11 +3,16 @@
 Lines first (chat users break thoughts with newlines), then nupunkt's Punkt model inside each line.
 Sentences longer than a word budget are cut into overlapping word windows so nothing is lost to the
 model's maximum length; when a message has more pieces than allowed, neighbours are grouped.
+
+Why not the other splitters: the toxicity model wants *text* of bounded length and a bounded count per message,
+so this one windows and groups, which :func:`bot.analysis.analyzer.split_units` (character offsets for evidence,
+never windowed) and :func:`bot.articles.sentences.split_sentences` (article prose, repaired) must not do. The
+toxicity scores in the evaluation tables depend on exactly these pieces.
 """
 
 from __future__ import annotations
 
-import nupunkt
+from bot.punkt import punkt_sentences
 
 
 def _windows(sentence: str, window_words: int) -> list[str]:
@@ -37,13 +42,8 @@ def split_message(text: str, *, max_sentences: int = 24, window_words: int = 160
     """
     pieces: list[str] = []
     for line in text.splitlines():
-        line = " ".join(line.split())
-        if not line:
-            continue
-        for sentence in nupunkt.sent_tokenize(line):
-            sentence = sentence.strip()
-            if sentence:
-                pieces.extend(_windows(sentence, window_words))
+        for sentence in punkt_sentences(line):
+            pieces.extend(_windows(sentence, window_words))
     if len(pieces) > max_sentences:
         pieces = _group(pieces, max_sentences)
     return pieces

@@ -1,10 +1,16 @@
-"""Sentence splitting for article text: nupunkt's pretrained Punkt model plus repairs for scraped news."""
+"""Sentence splitting for article text: nupunkt's pretrained Punkt model plus repairs for scraped news.
+
+Why not the chat splitters: article paragraphs arrive already separated and are well-formed prose, and extractive
+summaries quote whole sentences, so a sentence wrongly cut after "U.S." or "Sen." would show in a summary; chat
+messages (:mod:`bot.analysis.sentences`, :func:`bot.analysis.analyzer.split_units`) need no such repairs but do
+need line breaks, windows or offsets instead.
+"""
 
 from __future__ import annotations
 
 import re
 
-import nupunkt
+from bot.punkt import punkt_sentences
 
 # Punkt sometimes ends a sentence right after an initialism ("... Scholz. U.S. | Secretary of State ...").
 _LONE_INITIALISM = re.compile(r"^(?:[A-Z]\.){2,}$|^(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Sgt|St)\.$")
@@ -17,10 +23,7 @@ def split_sentences(text: str) -> list[str]:
     Uses nupunkt's default English model, then glues back fragments that are only an
     initialism or a title abbreviation, and fragments with no word characters at all.
     """
-    text = " ".join(text.split())
-    if not text:
-        return []
-    raw = [s.strip() for s in nupunkt.sent_tokenize(text) if s.strip()]
+    raw = punkt_sentences(text)
     merged: list[str] = []
     carry = ""
     for sentence in raw:
@@ -38,7 +41,3 @@ def split_sentences(text: str) -> list[str]:
         merged.append(carry)
     return merged
 
-
-def count_words(text: str) -> int:
-    """Count word tokens (runs of letters/digits) in a text."""
-    return len(_WORD.findall(text))

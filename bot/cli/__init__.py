@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
+from bot.cli.exit_codes import ExitCode
 
 COMMANDS = ["run", "check_config", "summarize", "analyze", "eval", "healthcheck", "config_docs"]
 
@@ -29,8 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
-        return 2
+        return ExitCode.USAGE
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli.exit_codes import ExitCode
 from bot.cli.inputs import FORMATS, ColumnError, InputFileError, InputRecord, iter_records
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_ERROR_LINES = 20
 
 
@@ -149,31 +149,31 @@ def run(args: argparse.Namespace) -> int:
         first = next(records, None)
     except ColumnError as exc:
         print(f"modbot analyze: {args.input}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except InputFileError as exc:
         print(f"modbot analyze: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     if first is None:
         print(f"modbot analyze: {args.input}: no input (empty file)", file=sys.stderr)
-        return EXIT_OK
+        return ExitCode.OK
     fmt = args.format or ("text" if args.out is None and sys.stdout.isatty() else "jsonl")
     out: TextIO = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     try:
         return asyncio.run(_analyze_stream(_prepend(first, records), settings, out, fmt, args))
     except InputFileError as exc:  # raised mid-stream (e.g. a truncated export): results so far are written
         print(f"modbot analyze: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     finally:
         if args.out:
             out.close()
 
 
 def _report_builder(args: argparse.Namespace) -> Any:
-    """A :class:`bot.reports.ReportBuilder` when ``--report`` was given (times and channels from exports)."""
+    """A :class:`bot.chatreport.ReportBuilder` when ``--report`` was given (times and channels from exports)."""
     if getattr(args, "report", None) is None:
         return None
+    from bot.chatreport import ReportBuilder
     from bot.cli.inputs import detect_format
-    from bot.reports import ReportBuilder
 
     export = str(args.input) != "-" and detect_format(args.input, args.input_format) == "discord"
     return ReportBuilder(args.input, discord_export=export)
@@ -216,11 +216,11 @@ async def _analyze_stream(records: Iterator[InputRecord], settings: Any, out: Te
     if show_progress:
         _progress(done, started, final=True)
     if report is not None:
-        from bot.reports import write_report
+        from bot.chatreport import write_report
 
         await asyncio.to_thread(write_report, report, args.report, policy=analyzer.config)
         print(f"modbot analyze: report written to {args.report}", file=sys.stderr)
     if errors > MAX_ERROR_LINES:
         print(f"modbot analyze: ... {errors - MAX_ERROR_LINES} more input errors (see the output)", file=sys.stderr)
     print(f"modbot analyze: {done:,} inputs, {flagged:,} flagged, {errors:,} errors", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK

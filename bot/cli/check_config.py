@@ -6,6 +6,7 @@ import argparse
 import json
 
 from bot.cli.common import settings_or_exit
+from bot.cli.exit_codes import ExitCode
 from bot.settings import masked_dump
 
 
@@ -37,4 +38,4 @@ def run(args: argparse.Namespace) -> int:
         for key, value in _flatten(data):
             print(f"{key} = {json.dumps(value)}")
     print("configuration OK")
-    return 0
+    return ExitCode.OK

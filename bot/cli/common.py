@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.cli.exit_codes import ExitCode
 from bot.settings import ConfigError, Settings, load_settings
-
-EXIT_CONFIG = 2
 
 
 def settings_or_exit(args: argparse.Namespace) -> Settings | int:
@@ -18,4 +17,4 @@ def settings_or_exit(args: argparse.Namespace) -> Settings | int:
         print("modbot: invalid configuration:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG

@@ -19,10 +19,10 @@ import annotated_types
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
+from bot.cli.exit_codes import ExitCode
 from bot.guildconf.keys import GUILD_KEYS
 from bot.settings import DEFAULT_CONFIG, ENV_PREFIX, Settings
 
-DOC_PATH = Path("docs/configuration.md")
 REGENERATE = "modbot config-docs > docs/configuration.md"
 _KEY_LINE = re.compile(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _SECTION_LINE = re.compile(r"^\[([A-Za-z_][A-Za-z0-9_.]*)\]\s*$")
@@ -197,4 +197,4 @@ def run(args: argparse.Namespace) -> int:
         args.out.write_text(text, encoding="utf-8")
     else:
         print(text, end="")
-    return 0
+    return ExitCode.OK

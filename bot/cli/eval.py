@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from bot.cli.exit_codes import ExitCode
 from bot.cli.inputs import ColumnError, InputFileError, iter_records, text_id
 
 SCORES = ("inflammatory", "partisan", "toxicity", "flag", "intolerance", "impoliteness")
 POSITIVE_WORDS = {"1", "true", "yes", "y", "t", "pos", "positive"}
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def register(subparsers: Any) -> None:
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_suite(args, settings)
     if args.dataset is None or not args.text_column or not args.label_column:
         print("modbot eval: give DATASET --text-column C --label-column L, or --suite news", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     policy = settings.policy
     wanted = _read_ids(args.ids) if args.ids else None
     texts, labels, skipped = [], [], 0
@@ -178,13 +178,13 @@ def run(args: argparse.Namespace) -> int:
                 break
     except ColumnError as exc:
         print(f"modbot eval: {args.dataset}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except InputFileError as exc:
         print(f"modbot eval: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     if not texts:
         print("modbot eval: no rows to evaluate (check --ids / --label-column)", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     y = np.array(labels, dtype=int)
     result = asyncio.run(_score_all(texts, args, settings))
     cols = {k: np.array(v, dtype=float) for k, v in result["cols"].items()}
@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2, default=lambda v: None))
     else:
         print("\n\n".join(format_table(r, markdown=args.markdown) for r in reports))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _run_suite(args: argparse.Namespace, settings: Any) -> int:
@@ -209,9 +209,9 @@ def _run_suite(args: argparse.Namespace, settings: Any) -> int:
         report = run_suite(args, settings)
     except FileNotFoundError as exc:
         print(f"modbot eval: {exc} (set MODBOT_SHARED_DIR to the shared data folder)", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     print(json.dumps(report, indent=2, default=lambda v: None) if args.json else format_markdown(report))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _report(score: str, y: np.ndarray, cols: dict[str, np.ndarray], args: argparse.Namespace, policy: Any,

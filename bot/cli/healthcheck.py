@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.heartbeat import HEARTBEAT_INTERVAL, HEARTBEAT_KEY, parse_beat
+from bot.cli.exit_codes import ExitCode
+from bot.heartbeat import HEARTBEAT_INTERVAL, HEARTBEAT_KEY
+from bot.timestamps import try_parse_iso
 
-EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_CONFIG = 0, 1, 2
 DEFAULT_MAX_AGE = 3 * HEARTBEAT_INTERVAL
 
 
@@ -59,7 +60,7 @@ def check(db_path: Path, *, max_age: float = DEFAULT_MAX_AGE, heartbeat: bool = 
         return Health(False, f"database {db_path} does not answer: {exc}")
     finally:
         conn.close()
-    beat = parse_beat(row[0] if row else None)
+    beat = try_parse_iso(row[0] if row else None)
     if beat is None:
         return Health(False, "no heartbeat: the bot is not running (or has not finished starting)")
     age = ((now or datetime.now(UTC)) - beat).total_seconds()
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     result = check(Path(db_path), max_age=args.max_age, heartbeat=not args.no_heartbeat)
     if not result.ok:
         print(f"modbot healthcheck: UNHEALTHY: {result.reason}", file=sys.stderr)
-        return EXIT_UNHEALTHY
+        return ExitCode.FAILED
     if not args.quiet:
         print(f"modbot healthcheck: {result.reason}")
-    return EXIT_HEALTHY
+    return ExitCode.OK

@@ -8,7 +8,6 @@ a missing CSV column raises :class:`ColumnError`, which lists the columns that e
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import json
@@ -16,16 +15,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
+
+from bot.chatexport import InputFileError, MalformedElement, stream_messages
 
 InputFormat = Literal["text", "jsonl", "csv", "discord"]
 FORMATS: tuple[str, ...] = ("auto", "text", "jsonl", "csv", "discord")
 _SNIFF_BYTES = 8192
-_CHUNK = 1 << 16
-
-
-class InputFileError(Exception):
-    """The file as a whole cannot be read (missing, binary, not the announced format)."""
 
 
 class ColumnError(InputFileError):
@@ -216,8 +212,8 @@ def _iter_csv(
 
 def _iter_discord(path: Path, max_chars: int) -> Iterator[InputRecord]:
     """Stream the ``messages`` array of a DiscordChatExporter JSON export without loading the whole file."""
-    for n, msg in enumerate(_stream_array(path, "messages"), start=1):
-        if isinstance(msg, _BadElement):
+    for n, msg in enumerate(stream_messages(path), start=1):
+        if isinstance(msg, MalformedElement):
             yield InputRecord(f"message-{n}", None, error=msg.reason)
             return
         if not isinstance(msg, dict):
@@ -232,69 +228,3 @@ def _iter_discord(path: Path, max_chars: int) -> Iterator[InputRecord]:
             continue
         error = check_item(text, max_chars)
         yield InputRecord(rid, None if error else text, None if parent is None else str(parent), error=error)
-
-
-@dataclass(frozen=True, slots=True)
-class _BadElement:
-    reason: str
-
-
-def _stream_array(path: Path, key: str) -> Iterator[Any]:
-    """Yield the elements of the top-level ``key`` array of a JSON object, decoding one element at a time."""
-    decoder = json.JSONDecoder()
-    reader = codecs.getincrementaldecoder("utf-8")("replace")
-    needle = f'"{key}"'
-    with path.open("rb") as fh:
-
-        def more() -> str:
-            chunk = fh.read(_CHUNK)
-            return reader.decode(chunk, final=not chunk) if chunk else ""
-
-        buf = more().lstrip("\ufeff")
-        if not buf.lstrip().startswith("{"):
-            raise InputFileError(f"{path}: not a DiscordChatExporter JSON export (expected a JSON object)")
-        # find  "messages" : [   (the key may come after large "guild"/"channel" objects)
-        while True:
-            at = buf.find(needle)
-            if at >= 0:
-                rest = buf[at + len(needle) :].lstrip()
-                while len(rest) < 2:
-                    extra = more()
-                    if not extra:
-                        break
-                    rest = (rest + extra).lstrip()
-                if rest.startswith(":") and rest[1:].lstrip().startswith("["):
-                    buf = rest[1:].lstrip()[1:]
-                    break
-                buf = buf[at + len(needle) :]
-                continue
-            extra = more()
-            if not extra:
-                raise InputFileError(f"{path}: not a DiscordChatExporter JSON export (no {key!r} array)")
-            buf = buf[-len(needle) :] + extra
-        pos = 0
-        while True:
-            while True:
-                while pos < len(buf) and buf[pos] in " \t\r\n,":
-                    pos += 1
-                if pos < len(buf):
-                    break
-                extra = more()
-                if not extra:
-                    yield _BadElement("export ends inside the messages array (truncated file?)")
-                    return
-                buf, pos = buf[pos:] + extra, 0
-            if buf[pos] == "]":
-                return
-            while True:
-                try:
-                    obj, end = decoder.raw_decode(buf, pos)
-                    break
-                except json.JSONDecodeError as exc:
-                    extra = more()
-                    if not extra:
-                        yield _BadElement(f"malformed JSON in messages array: {exc.msg}")
-                        return
-                    buf, pos = buf[pos:] + extra, 0
-            yield obj
-            pos = end

@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from bot.cli.common import settings_or_exit
+from bot.cli.exit_codes import ExitCode
 from bot.logsetup import setup_logging
 from bot.settings import Settings
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
     from bot.moderation.scoring import MessageScorer
 
 log = logging.getLogger("bot.run")
-
-EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 
 NO_TOKEN = (
     "modbot: no Discord bot token configured. Set the DISCORD_TOKEN environment variable "
@@ -75,13 +74,13 @@ async def run_bot(settings: Settings, *, scorer: MessageScorer | None = None) ->
             await bot.start(settings.discord.token.get_secret_value())
     except discord.LoginFailure:
         print(BAD_TOKEN, file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     except discord.PrivilegedIntentsRequired:
         print(intent_message(settings.discord.members_intent), file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     except StorageError as exc:
         print(f"modbot: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
@@ -91,7 +90,7 @@ async def run_bot(settings: Settings, *, scorer: MessageScorer | None = None) ->
         if closing:
             await closing[0]  # finish closing the gateway, services and DB before asyncio.run() tears down
     log.info("modbot stopped")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run(args: argparse.Namespace, *, scorer: MessageScorer | None = None) -> int:
@@ -101,7 +100,7 @@ def run(args: argparse.Namespace, *, scorer: MessageScorer | None = None) -> int
         return settings
     if settings.discord.token is None or not settings.discord.token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     setup_logging(
         settings.logging.level, settings.logging.format, secrets=[settings.discord.token.get_secret_value()],
         debug_content=settings.logging.debug_content,

@@ -17,8 +17,7 @@ from bot.articles.models import Article, Summary
 from bot.articles.parse import load_file, parse_text
 from bot.articles.summarize import MAX_SENTENCES, summarize_article
 from bot.cli.common import settings_or_exit
-
-EXIT_PARTIAL = 1
+from bot.cli.exit_codes import ExitCode
 
 
 def _sentence_count(value: str) -> int:
@@ -147,7 +146,7 @@ def _run(args: argparse.Namespace, config: SummariesConfig, out: IO[str]) -> int
             except (OSError, UnicodeError, ValueError) as exc:
                 ok = False
                 _error(f"{target}: {exc}")
-    return 0 if ok else EXIT_PARTIAL
+    return ExitCode.OK if ok else ExitCode.FAILED
 
 
 def run(args: argparse.Namespace) -> int:

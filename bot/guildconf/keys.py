@@ -10,7 +10,6 @@ import difflib
 import typing
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -130,8 +129,3 @@ def search_keys(text: str, limit: int = 25) -> list[GuildKey]:
     found = [key for key in _KEYS if all(w in f"{key.name} {key.help}".lower() for w in words)]
     return found[:limit]
 
-
-def field_default(key: GuildKey) -> Any:
-    """The model default of a key's field (what applies when neither the file nor the guild sets it)."""
-    info = key.model.model_fields[key.field]
-    return info.get_default(call_default_factory=True)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.storage import Database
+from bot.timestamps import to_iso, utcnow
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class GuildSettingsRepository:
@@ -38,7 +34,7 @@ class GuildSettingsRepository:
     async def set(self, guild_id: int, key: str, value_json: str, *, actor_id: int | None,
                   old_json: str | None) -> None:
         """Insert or replace one override and audit it (``config.set``)."""
-        stamp = _now()
+        stamp = to_iso(utcnow())
         detail = json.dumps({"key": key, "old": _decode(old_json), "new": _decode(value_json)}, sort_keys=True)
         async with self._db.transaction() as conn:
             await conn.execute(
@@ -54,7 +50,7 @@ class GuildSettingsRepository:
 
     async def reset(self, guild_id: int, key: str, *, actor_id: int | None) -> bool:
         """Delete one override (back to the file config) and audit it; False when nothing was stored."""
-        stamp = _now()
+        stamp = to_iso(utcnow())
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "DELETE FROM guild_settings WHERE guild_id = ? AND key = ? RETURNING value_json", (guild_id, key)

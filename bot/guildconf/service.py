@@ -16,7 +16,7 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,12 +26,12 @@ from bot.guildconf.keys import GUILD_KEYS, GuildKey, ValueKind, guild_key
 from bot.guildconf.repository import GuildSettingsRepository
 from bot.guildconf.values import ValueParseError, format_value, parse_value, referenced_ids, to_json
 from bot.moderation.config import ModerationConfig
+from bot.overrides import apply_overrides
 from bot.settings import Settings
 from bot.storage import Database
+from bot.timestamps import try_parse_iso
 
 log = logging.getLogger(__name__)
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class GuildConfigError(ValueError):
@@ -66,13 +66,6 @@ class Change:
     before: str
     after: str
     changed: bool = True
-
-
-def apply_overrides(base: M, overrides: Mapping[str, Any]) -> M:
-    """A validated copy of ``base`` with ``overrides`` (field -> value); raises ``ValidationError``."""
-    if not overrides:
-        return base
-    return type(base).model_validate({**base.model_dump(), **dict(overrides)})
 
 
 def describe_error(key: GuildKey, exc: ValidationError) -> str:
@@ -209,11 +202,7 @@ class GuildConfigService:
         """key -> (when, by whom) for each value this guild set (for ``/config show``)."""
         out: dict[str, tuple[datetime | None, int | None]] = {}
         for key, (stamp, actor) in (await self.repo.updated(guild_id)).items():
-            try:
-                when: datetime | None = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-            except ValueError:
-                when = None
-            out[key] = (when, actor)
+            out[key] = (try_parse_iso(stamp), actor)
         return out
 
     async def reset(self, guild_id: int, name: str, *, actor_id: int | None) -> Change:

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.moderation.models import AuditEntry, from_iso, to_iso, utcnow
+from bot.moderation.models import AuditEntry
 from bot.storage import Database
+from bot.timestamps import parse_iso, to_iso, utcnow
 
 
 def _entry(row: Any) -> AuditEntry:
-    at = from_iso(row["at"])
+    at = parse_iso(row["at"])
     assert at is not None
     return AuditEntry(
         id=int(row["id"]),

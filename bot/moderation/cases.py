@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.moderation.models import Case, MessageSnapshot, to_iso, utcnow
+from bot.moderation.models import Case, MessageSnapshot
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action, CaseState
 from bot.storage import Database
+from bot.timestamps import to_iso, utcnow
 
 _SELECT = (
     "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count FROM mod_cases c"

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.moderation.models import MessageSnapshot, utcnow
+from bot.moderation.models import MessageSnapshot
+from bot.timestamps import utcnow
 
 if TYPE_CHECKING:
     from bot.moderation.service import ModerationService

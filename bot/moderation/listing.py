@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.moderation.cards import CardContent, CardField, escape_markdown, timestamp
 from bot.moderation.models import AuditEntry, Case
+from bot.paging import page_count
 
 QUEUE_COLOR = 0x3498DB
 LINE_EXCERPT = 80
@@ -22,16 +22,6 @@ class QueuePage:
     page: int
     pages: int
     total: int
-
-
-def page_count(total: int, page_size: int) -> int:
-    """Pages needed for ``total`` items (at least 1)."""
-    return max(1, math.ceil(total / page_size))
-
-
-def clamp_page(page: int, total: int, page_size: int) -> int:
-    """``page`` limited to 1..page_count."""
-    return min(max(1, page), page_count(total, page_size))
 
 
 def _excerpt(case: Case) -> str:

@@ -1,30 +1,15 @@
-"""Plain data the moderation core passes around: message snapshots, cases, reports and audit entries."""
+"""Plain data the moderation core passes around: message snapshots, actors, cases and audit entries."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.moderation.state import CaseState
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def to_iso(when: datetime) -> str:
-    """Store format for timestamps: ``2024-05-01T12:00:00.000Z`` (sorts as text)."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def from_iso(text: str | None) -> datetime | None:
-    """Parse a stored timestamp (``None`` stays ``None``)."""
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+from bot.timestamps import parse_iso
+from bot.timestamps import utcnow as utcnow  # re-exported: cogs/listener.py imports it from here
 
 
 @dataclass(frozen=True)
@@ -47,16 +32,10 @@ class MessageSnapshot:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who performs an action: a moderator (or the bot itself, ``is_bot=True``)."""
+    """Who performs an action: a moderator."""
 
     user_id: int
     display_name: str = ""
-    is_bot: bool = False
-
-    @property
-    def mention(self) -> str:
-        """``<@id>`` for Discord rendering."""
-        return f"<@{self.user_id}>"
 
 
 @dataclass(frozen=True)
@@ -97,7 +76,6 @@ class Case:
     created_at: datetime
     updated_at: datetime
     report_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -113,8 +91,8 @@ class Case:
     def from_row(cls, row: Any) -> Case:
         """Build from an ``aiosqlite.Row`` of ``mod_cases`` (optionally with a ``report_count`` column)."""
         keys = row.keys()
-        created = from_iso(row["created_at"])
-        updated = from_iso(row["updated_at"])
+        created = parse_iso(row["created_at"])
+        updated = parse_iso(row["updated_at"])
         assert created is not None and updated is not None
         return cls(
             id=int(row["id"]),
@@ -135,11 +113,11 @@ class Case:
             state=CaseState(row["state"]),
             note=row["note"],
             claimed_by=row["claimed_by"],
-            claimed_at=from_iso(row["claimed_at"]),
+            claimed_at=parse_iso(row["claimed_at"]),
             lock_actor_id=row["lock_actor_id"],
             lock_action=row["lock_action"],
             decided_by=row["decided_by"],
-            decided_at=from_iso(row["decided_at"]),
+            decided_at=parse_iso(row["decided_at"]),
             decision_reason=row["decision_reason"],
             auto_action=row["auto_action"],
             message_deleted=bool(row["message_deleted"]),
@@ -147,22 +125,11 @@ class Case:
             card_channel_id=row["card_channel_id"],
             card_message_id=row["card_message_id"],
             digest_message_id=row["digest_message_id"],
-            content_purged_at=from_iso(row["content_purged_at"]),
+            content_purged_at=parse_iso(row["content_purged_at"]),
             created_at=created,
             updated_at=updated,
             report_count=int(row["report_count"]) if "report_count" in keys else 0,
         )
-
-
-@dataclass(frozen=True)
-class Report:
-    """A member's report of a message."""
-
-    id: int
-    case_id: int
-    reporter_id: int
-    reason: str | None
-    at: datetime
 
 
 @dataclass(frozen=True)

@@ -67,11 +67,6 @@ class CardPostQueue:
         self.followups_posted = 0
         self.failures = 0
 
-    @property
-    def waiting(self) -> int:
-        """Cases waiting for a card (new ones and digested ones owed a follow-up card)."""
-        return len(self._pending) + len(self._followups)
-
     def enqueue(self, case_id: int, *, urgent: bool = False) -> None:
         """Queue a case for a card (idempotent); ``urgent`` (high severity) cases are never put in a digest."""
         if case_id not in self._pending:

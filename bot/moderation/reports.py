@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.moderation.models import Report, from_iso, to_iso, utcnow
 from bot.storage import Database
+from bot.timestamps import to_iso, utcnow
 
 REPORT_REASON_MAX = 500
 
 
 class ReportRepository:
-    """Adds and lists reports. A second report of the same message by the same member is ignored."""
+    """Adds reports. A second report of the same message by the same member is ignored."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -28,13 +28,3 @@ class ReportRepository:
             row = await cursor.fetchone()
             await cursor.close()
         return row is not None
-
-    async def for_case(self, case_id: int) -> list[Report]:
-        """Reports of one case, oldest first."""
-        rows = await self._db.fetchall("SELECT * FROM mod_reports WHERE case_id = ? ORDER BY id", (case_id,))
-        out = []
-        for row in rows:
-            at = from_iso(row["at"])
-            assert at is not None
-            out.append(Report(int(row["id"]), int(row["case_id"]), int(row["reporter_id"]), row["reason"], at))
-        return out

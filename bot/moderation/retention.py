@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.moderation.cases import CaseRepository
-from bot.moderation.models import Case, to_iso, utcnow
+from bot.moderation.models import Case
 from bot.moderation.state import CLOSED_STATES
 from bot.storage import Database
+from bot.timestamps import to_iso, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -46,11 +46,6 @@ class Action(StrEnum):
         """True when the action does something on Discord (delete, timeout, DM) besides changing the case."""
         return self in (Action.REMOVE, Action.WARN, Action.TIMEOUT)
 
-    @property
-    def is_decision(self) -> bool:
-        """True when the action changes the case state (Claim only marks who is handling it)."""
-        return self is not Action.CLAIM
-
 
 OPEN_STATES = frozenset({CaseState.PENDING, CaseState.ESCALATED})
 CLOSED_STATES = frozenset(set(CaseState) - OPEN_STATES)

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from bot.stats.summary import CaseRecord
 from bot.storage import Database
-
-
-def _parse(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    parsed = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+from bot.timestamps import day_start, parse_iso
 
 
 def _labels(raw: str | None) -> tuple[str, ...]:
@@ -22,11 +16,6 @@ def _labels(raw: str | None) -> tuple[str, ...]:
     except ValueError:
         return ()
     return tuple(str(item) for item in loaded if str(item).strip()) if isinstance(loaded, list) else ()
-
-
-def day_start(day: date) -> str:
-    """The stored-timestamp text of midnight UTC at the start of ``day`` (timestamps sort as text)."""
-    return datetime.combine(day, time(0, 0), tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 async def load_cases(db: Database, guild_id: int, since: date) -> list[CaseRecord]:
@@ -38,7 +27,7 @@ async def load_cases(db: Database, guild_id: int, since: date) -> list[CaseRecor
     )
     out = []
     for row in rows:
-        created = _parse(row["created_at"])
+        created = parse_iso(row["created_at"])
         if created is None:
             continue
         out.append(CaseRecord(
@@ -46,6 +35,6 @@ async def load_cases(db: Database, guild_id: int, since: date) -> list[CaseRecor
             state=str(row["state"]),
             labels=_labels(row["labels_json"]),
             channel_id=int(row["channel_id"]),
-            decided_at=_parse(row["decided_at"]),
+            decided_at=parse_iso(row["decided_at"]),
         ))
     return out

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from bot.moderation.access import may_moderate
 from bot.moderation.config import ModerationConfig
-from bot.moderation.listing import clamp_page, page_count, render_history, render_queue_page
+from bot.moderation.listing import render_history, render_queue_page
 from bot.moderation.models import AuditEntry
 from bot.moderation.state import Action, CaseState, available_actions, can_apply, result_state
 from bot.moderation.watch import WatchRules
+from bot.paging import clamp_page, page_count
 
 
 def test_watch_rules() -> None:

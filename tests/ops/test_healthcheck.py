@@ -12,8 +12,10 @@ from fake_discord import BotHarness
 
 from bot.cli import main as cli_main
 from bot.cli.healthcheck import check
-from bot.heartbeat import HEARTBEAT_KEY, Heartbeat, format_beat, parse_beat
+from bot.heartbeat import HEARTBEAT_KEY, Heartbeat
 from bot.storage import Database
+from bot.timestamps import format_seconds as format_beat
+from bot.timestamps import try_parse_iso as parse_beat
 
 
 async def make_db(path: Path, beat: datetime | None = None) -> Path:

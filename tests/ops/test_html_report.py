@@ -10,9 +10,9 @@ import pytest
 from report_fixtures import FLAGGED_TEXTS, INJECTIONS, flagged_ids, run_analyze, write_export
 
 from bot.analysis.config import PolicyConfig
-from bot.reports.collect import ReportBuilder, ReportData
-from bot.reports.export_meta import read_export_info
-from bot.reports.html import bucket_days, highlight, render_report
+from bot.chatreport.collect import ReportBuilder, ReportData
+from bot.chatreport.export_meta import read_export_info
+from bot.chatreport.html import bucket_days, highlight, render_report
 
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "strong", "section", "table",

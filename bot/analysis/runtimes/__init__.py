@@ -8,7 +8,6 @@ from typing import Protocol
 
 import numpy as np
 
-RUNTIMES = ("fp32", "bf16", "onnx-int8")
 BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 

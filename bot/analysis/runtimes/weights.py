@@ -28,7 +28,6 @@ from detoxify.detoxify import MODEL_URLS
 log = logging.getLogger(__name__)
 
 PICKLE_SETTING = "allow_pickle_checkpoint"
-HUB_NAMES = {"bert-base-uncased", "roberta-base", "xlm-roberta-base", "albert-base-v2"}
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]{8,})\.")
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot import __version__
-from bot.reports.collect import FlaggedRow, ReportData
+from bot.chatreport.collect import FlaggedRow, ReportData
 from bot.stats.charts import daily_bars, ranking_bars
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"

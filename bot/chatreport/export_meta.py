@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from bot.chatexport import stream_messages
+from bot.timestamps import try_parse_iso
 
 HEAD_BYTES = 1 << 16
 
@@ -61,17 +64,6 @@ def read_export_info(path: Path) -> ExportInfo:
     return ExportInfo(str(guild.get("name") or ""), str(channel.get("name") or ""), str(channel.get("category") or ""))
 
 
-def parse_timestamp(value: Any) -> datetime | None:
-    """An export timestamp (ISO 8601 with offset) as aware UTC, or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 def _author(message: dict[str, Any]) -> str:
     author = message.get("author")
     if not isinstance(author, dict):
@@ -81,9 +73,7 @@ def _author(message: dict[str, Any]) -> str:
 
 def iter_message_meta(path: Path, default_channel: str = "") -> Iterator[MessageMeta | None]:
     """One item per element of the export's ``messages`` array, in order (None for a non-object element)."""
-    from bot.cli.inputs import _stream_array  # the project's streaming reader of DiscordChatExporter exports
-
-    for n, message in enumerate(_stream_array(path, "messages"), start=1):
+    for n, message in enumerate(stream_messages(path), start=1):
         if not isinstance(message, dict):
             yield None
             continue
@@ -92,7 +82,7 @@ def iter_message_meta(path: Path, default_channel: str = "") -> Iterator[Message
             channel = channel.get("name") or default_channel
         yield MessageMeta(
             id=str(message.get("id") or f"message-{n}"),
-            timestamp=parse_timestamp(message.get("timestamp")),
+            timestamp=try_parse_iso(message.get("timestamp")),
             author=_author(message),
             channel=str(channel or ""),
         )

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.reports.export_meta import ExportInfo, MessageMeta, iter_message_meta, read_export_info
+from bot.chatreport.export_meta import ExportInfo, MessageMeta, iter_message_meta, read_export_info
 
 MAX_ROWS = 5000
 NO_CHANNEL = "(no channel)"

@@ -1,5 +1,8 @@
 """HTML reports of ``modbot analyze`` runs (DiscordChatExporter exports): collect results, render one file.
 
+Named ``chatreport``, not ``reports``: in this project a "report" is a member's report of a message
+(``bot/moderation/reports.py``, ``cogs/reports.py``).
+
 Used by ``modbot analyze INPUT --report out.html``::
 
     builder = ReportBuilder(path, discord_export=True)
@@ -13,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.reports.collect import ReportBuilder, ReportData, thresholds_of
-from bot.reports.html import render_report
+from bot.chatreport.collect import ReportBuilder, ReportData, thresholds_of
+from bot.chatreport.html import render_report
 
 
 def write_report(builder: ReportBuilder, out: Path, *, policy: Any = None) -> ReportData:
