@@ -27,6 +27,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.meta import MetaRepository
+from bot.timestamps import format_seconds, utcnow
 from discord_edge.executor import DiscordActionExecutor
 from discord_edge.publisher import DiscordCardPublisher
 
@@ -134,7 +135,7 @@ class ModBot(commands.Bot):
         self._services = services
         meta = MetaRepository(services.db)
         if await meta.get("first_started_at") is None:
-            await meta.set("first_started_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+            await meta.set("first_started_at", format_seconds(utcnow()))
         self.heartbeat = Heartbeat(services.db)
         self.heartbeat.start()  # read by `modbot healthcheck`
         await services.guild_config.load()  # per-guild /config overrides, before cogs use them

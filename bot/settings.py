@@ -28,7 +28,6 @@ from bot.moderation.config import ModerationConfig
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PACKAGE_ROOT / "config" / "default.toml"
 ENV_PREFIX = "MODBOT_"
-TOKEN_ENV_VARS = ("MODBOT_DISCORD__TOKEN", "DISCORD_TOKEN")
 
 
 class ConfigError(Exception):

@@ -18,10 +18,11 @@ from discord.ext import commands
 
 from bot.app import ModBot
 from bot.moderation.catchup import catch_up_channel, recheck_open_cases, release_without_catch_up
-from bot.moderation.models import MessageSnapshot, utcnow
+from bot.moderation.models import MessageSnapshot
 from bot.moderation.service import ModerationService
 from bot.moderation.tasks import finish
 from bot.moderation.watch import WatchRules
+from bot.timestamps import utcnow
 from discord_edge.snapshots import snapshot
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.moderation.state import CaseState
 from bot.timestamps import parse_iso
-from bot.timestamps import utcnow as utcnow  # re-exported: cogs/listener.py imports it from here
 
 
 @dataclass(frozen=True)

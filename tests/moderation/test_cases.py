@@ -6,9 +6,9 @@ import asyncio
 from datetime import timedelta
 
 from bot.moderation.cases import STALE_LOCK, CaseRepository
-from bot.moderation.models import utcnow
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action, CaseState
+from bot.timestamps import utcnow
 
 FLAG = Assessment(True, ("inflammatory",), "medium", ("r",), "bad", {"toxicity": 0.9})
 
