@@ -205,6 +205,15 @@ class CaseRepository:
         )
         return [int(row[0]) for row in rows]
 
+    async def digested_without_card(self, limit: int = 10_000) -> list[Case]:
+        """Open cases a digest announced that have no card of their own yet (every channel), oldest first."""
+        rows = await self._db.fetchall(
+            f"{_SELECT} WHERE c.card_message_id IS NULL AND c.digest_message_id IS NOT NULL "
+            f"AND c.state IN {_OPEN_SQL} ORDER BY c.id LIMIT ?",
+            (limit,),
+        )
+        return [Case.from_row(row) for row in rows]
+
     async def unannounced(self, limit: int = 10_000) -> list[Case]:
         """Open cases with neither a card nor a digest yet, oldest first."""
         rows = await self._db.fetchall(

@@ -2,7 +2,9 @@
 
 A card may have reached Discord just before a crash, before its message id was stored. Before re-posting, the
 reconciler reads the mod channel back and matches cards (footer ``Case #N`` or a ``modbot:case:N:`` custom_id) and
-digests (``#N–#M``) to cases, so every case ends up with exactly one card. Every mod channel in use is read: the
+digests (``#N–#M``) to cases, so every case ends up with exactly one card. The same holds for the own card a
+digested case is still owed (posted by the card worker after the digest): one found in the channel is recorded,
+so the worker does not post it twice. Every mod channel in use is read: the
 file config's and each guild's own (set with ``/config``), each for the cases that would be posted there.
 """
 
@@ -88,30 +90,39 @@ async def reconcile_all(
         channel_id = channel_of(case)
         if channel_id:
             by_channel.setdefault(channel_id, []).append(case)
+    owed: dict[int, list[Case]] = {}  # digested cases owed their own card, by the channel of their digest
+    for case in await cases.digested_without_card():
+        if case.card_channel_id:
+            owed.setdefault(case.card_channel_id, []).append(case)
     to_post: set[int] = set()
-    for channel_id, group in sorted(by_channel.items()):
-        result = await reconcile_cards(cases, publisher, channel_id, scan_limit=scan_limit, pending=group)
+    for channel_id in sorted(set(by_channel) | set(owed)):
+        result = await reconcile_cards(cases, publisher, channel_id, scan_limit=scan_limit,
+                                       pending=by_channel.get(channel_id, []), owed=owed.get(channel_id, []))
         to_post.update(result.to_post)
     return [case for case in pending if case.id in to_post]
 
 
 async def reconcile_cards(
     cases: CaseRepository, publisher: CardPublisher, channel_id: int, *, scan_limit: int = 2000,
-    pending: Sequence[Case] | None = None,
+    pending: Sequence[Case] | None = None, owed: Sequence[Case] = (),
 ) -> ReconcilePlan:
     """Record cards/digests a crash left unrecorded and return the cases that still need a card (``pending``:
-    the unannounced cases meant for this channel; all unannounced cases by default)."""
+    the unannounced cases meant for this channel; all unannounced cases by default; ``owed``: digested cases of
+    this channel still owed their own card, whose card is recorded when found)."""
     if pending is None:
         pending = await cases.unannounced()
-    if not pending:
+    if not pending and not owed:
         return ReconcilePlan({}, {}, [])
-    since = min(case.created_at for case in pending) - SCAN_MARGIN
+    since = min(case.created_at for case in [*pending, *owed]) - SCAN_MARGIN
     try:
         posted = await publisher.recent_posts(channel_id, since, scan_limit)
     except Exception:
         log.exception("could not read mod channel %d back; posting unannounced cases without matching", channel_id)
         posted = []
-    result = plan(pending, read_announcements(posted))
+    found = read_announcements(posted)
+    result = plan(pending, found)
+    owed_cards = {case.id: found.cards[case.id] for case in owed if case.id in found.cards}
+    result = ReconcilePlan({**result.record_cards, **owed_cards}, result.record_digests, result.to_post)
     for case_id, message_id in result.record_cards.items():
         await cases.set_card(case_id, channel_id, message_id)
     by_digest: dict[int, list[int]] = {}

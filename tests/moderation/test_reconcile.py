@@ -7,7 +7,7 @@ from moderation.doubles import FakePublisher
 from bot.moderation.cards import custom_id, render_digest
 from bot.moderation.cases import CaseRepository
 from bot.moderation.ports import PostedMessage
-from bot.moderation.reconcile import read_announcements, reconcile_cards
+from bot.moderation.reconcile import read_announcements, reconcile_all, reconcile_cards
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action
 
@@ -39,3 +39,16 @@ async def test_reconcile_records_posted_and_returns_the_rest(db, snap) -> None:
     assert (await repo.get(ids[0])).card_message_id == 401
     assert (await repo.get(ids[1])).digest_message_id == 402
     assert [c.id for c in await repo.unannounced()] == [ids[2]]
+
+
+async def test_an_owed_card_posted_just_before_a_crash_is_recorded_not_posted_again(db, snap) -> None:
+    """A digested case's own card reached Discord, then the process died before its id was stored."""
+    repo = CaseRepository(db)
+    digested, waiting = [(await repo.open(snap(), Assessment(True)))[0].id for _ in range(2)]
+    await repo.set_digest([digested, waiting], 7, 300)
+    publisher = FakePublisher()
+    publisher.history = [PostedMessage(300, render_digest([digested, waiting]), (), ()),
+                         PostedMessage(301, "", (f"Case #{digested} \u00b7 message 1",), ())]
+    assert await reconcile_all(repo, publisher, lambda case: 7) == []
+    assert (await repo.get(digested)).card_message_id == 301
+    assert await repo.awaiting_card(7) == [waiting]  # only the one whose card is really missing is still owed
