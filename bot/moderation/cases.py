@@ -13,6 +13,8 @@ from bot.moderation.state import Action, CaseState
 from bot.storage import Database
 from bot.timestamps import to_iso, utcnow
 
+MAX_CASE_ID = 2**63 - 1  # SQLite INTEGER
+
 _SELECT = (
     "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count FROM mod_cases c"
 )
@@ -73,7 +75,9 @@ class CaseRepository:
         return case, row is not None
 
     async def get(self, case_id: int) -> Case | None:
-        """The case with this id."""
+        """The case with this id (None for an id no case can have: ids come from custom_ids clients can forge)."""
+        if not 0 < case_id <= MAX_CASE_ID:
+            return None
         row = await self._db.fetchone(f"{_SELECT} WHERE c.id = ?", (case_id,))
         return Case.from_row(row) if row else None
 

@@ -98,3 +98,26 @@ async def test_two_moderators_racing_first_decision_wins(review: Any) -> None:
     await h.wait_for(lambda: len(h.bot_posts("mod-log")) >= 3, message="three mod-log entries")
     await h.quiet()
     assert len(h.bot_posts("mod-log")) == 3
+
+
+async def test_forged_case_buttons_are_answered_and_change_nothing(review: Any) -> None:
+    """A client can send any custom_id: a case that does not exist, an id out of SQLite's range."""
+    h = await review()
+    mid, row, card = await flag_and_wait(h)
+    await h.quiet()
+    for label, forged in (("Approve", "modbot:case:987654321:approve"),
+                          ("Remove", "modbot:case:99999999999999999999999:remove"),
+                          ("Warn", "modbot:case:987654321:warn")):
+        button = h.find_component(card.id, label=label)
+        genuine, button["custom_id"] = button["custom_id"], forged
+        try:
+            record = await h.click(card.id, custom_id=forged, user="moderator")
+        finally:
+            button["custom_id"] = genuine
+        answer = await h.wait_for(lambda r=record: r.text() if r.ephemeral else
+                                  next((m.content for m in r.followups if m.ephemeral), None),
+                                  message=f"an ephemeral answer to {forged}")
+        assert record.modal is None and "there is no case" in answer.lower(), (forged, answer)
+    await h.quiet()
+    stored = await case_row(h, mid)
+    assert stored["state"] == "pending" and not h.state.message(mid).deleted and not h.dms_to("member")
