@@ -129,8 +129,11 @@ class ArticleLibrary:
         return iter(sorted(self._articles.values(), key=lambda a: a.id))
 
     def search(self, query: str, limit: int = 25) -> list[Article]:
-        """Articles whose id or title contains every word of ``query`` (all articles if it is empty)."""
-        words = query.lower().split()
+        """Articles whose id or title contains every word of ``query`` (all articles if it is empty).
+
+        Only the first 200 characters count (Discord sends at most 100 for an option; a crafted autocomplete can
+        send more), and each word once, so a hostile query costs no more than a normal one."""
+        words = list(dict.fromkeys(query[:200].lower().split()))
         hits = [a for a in self if all(w in f"{a.id} {a.title.lower()}" for w in words)]
         return hits[:limit]
 

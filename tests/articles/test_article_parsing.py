@@ -167,3 +167,7 @@ def test_library_folder_loading(tmp_path: Path) -> None:
     assert library.get("BUDGET").title == "School Budget Passes"
     assert library.get("pa").id == "page"  # unique prefix
     assert [a.id for a in library.search("school budget")] == ["budget", "page"]
+    # a crafted autocomplete value far beyond Discord's 100 characters: only its start counts
+    assert library.search("budget " * 50_000) == library.search("budget")
+    assert library.search("x" * 300 + " budget") == []  # the word after 200 characters is not read
+    assert [a.id for a in library.search("school budget " + "\ud800\x00" * 10_000)] == []
