@@ -5,7 +5,7 @@ Sentences longer than a word budget are cut into overlapping word windows so not
 model's maximum length; when a message has more pieces than allowed, neighbours are grouped.
 
 Why not the other splitters: the toxicity model wants *text* of bounded length and a bounded count per message,
-so this one windows and groups, which :func:`bot.analysis.analyzer.split_units` (character offsets for evidence,
+so this one windows and groups, which :func:`bot.analysis.units.split_units` (character offsets for evidence,
 never windowed) and :func:`bot.articles.sentences.split_sentences` (article prose, repaired) must not do. The
 toxicity scores in the evaluation tables depend on exactly these pieces.
 """

@@ -2,7 +2,7 @@
 
 Why not the chat splitters: article paragraphs arrive already separated and are well-formed prose, and extractive
 summaries quote whole sentences, so a sentence wrongly cut after "U.S." or "Sen." would show in a summary; chat
-messages (:mod:`bot.analysis.sentences`, :func:`bot.analysis.analyzer.split_units`) need no such repairs but do
+messages (:mod:`bot.analysis.sentences`, :func:`bot.analysis.units.split_units`) need no such repairs but do
 need line breaks, windows or offsets instead.
 """
 
