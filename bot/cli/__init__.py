@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot import __version__
 
-COMMANDS = ["run", "check_config", "summarize", "analyze", "eval", "healthcheck", "config_docs"]
+COMMANDS = ["run", "check_config", "summarize", "analyze", "eval", "healthcheck", "config_docs", "serve", "api_key"]
 
 
 def build_parser() -> argparse.ArgumentParser:
