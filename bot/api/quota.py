@@ -52,8 +52,10 @@ class Gate:
     """Checks a request's key and quota; keeps the active keys in memory, re-read every ``refresh_seconds``."""
 
     def __init__(self, store: KeyStore, *, refresh_seconds: float = 5.0, keyless_qps: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 loopback: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
         self._store = store
+        self._loopback = loopback
+        self._revoked: set[str] = set()
         self._refresh = refresh_seconds
         self._keyless_qps = keyless_qps
         self._clock = clock
@@ -65,7 +67,9 @@ class Gate:
         """Re-read the active keys when due (or ``force``)."""
         now = self._clock()
         if force or self._loaded_at is None or now - self._loaded_at >= self._refresh:
-            self._keys = await self._store.active()
+            every = await self._store.list()
+            self._keys = {k.key_sha256: k for k in every if k.active}
+            self._revoked = {k.key_sha256 for k in every if not k.active} - set(self._keys)
             self._loaded_at = now
         return self._keys
 
@@ -77,6 +81,10 @@ class Gate:
     async def admit(self, key: str | None) -> str:
         """The name of the caller's key (or ``(keyless)``), or ApiError 403 / 401 / 429."""
         keys = await self.refresh()
+        if key and hash_key(key) in self._revoked:
+            raise unauthenticated("API key not valid (revoked). Please pass a valid API key.")
+        if not keys and not self._loopback:  # every key was revoked while serving a public address
+            raise permission_denied("No API key exists on this server; keyless use is only served on loopback.")
         if not keys:
             return self._charge(KEYLESS, self._keyless_qps) if self._keyless_qps > 0 else KEYLESS
         if not key:

@@ -69,7 +69,8 @@ class ApiServer:
         self.cfg = cfg
         self.scorer = scorer
         self.keys = KeyStore(db)
-        self.gate = Gate(self.keys, refresh_seconds=cfg.key_refresh_seconds, keyless_qps=cfg.keyless_qps)
+        self.gate = Gate(self.keys, refresh_seconds=cfg.key_refresh_seconds, keyless_qps=cfg.keyless_qps,
+                         loopback=is_loopback(cfg.host))
         self.feedback = FeedbackStore(db)
         self.debug_content = debug_content
         self.app = self._build_app()
