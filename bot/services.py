@@ -25,6 +25,8 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     # bot.guildconf.GuildConfigService: ``await services.guild_config.effective(guild_id)`` -> GuildSettings
     guild_config: Any = None
+    # bot.api.server.ApiServer when ``[api] enabled``: the comment analysis API over this engine and analyzer
+    api: Any = None
 
     def __post_init__(self) -> None:
         if self.guild_config is None:
@@ -54,6 +56,12 @@ class Services:
 
     async def close(self) -> None:
         """Release resources held by services (the DB is closed by its owner)."""
+        if self.api is not None:
+            try:
+                await self.api.stop()
+            except Exception:
+                log.exception("error while stopping the API server")
+            self.api = None
         for service in (self.analyzer, self.engine):
             closer = getattr(service, "close", None)
             if closer is not None:
@@ -74,7 +82,23 @@ async def build_services(settings: Settings, db: Database) -> Services:
         # Check the head artifacts and the encoder's sha256 now (off the loop), so /about tells the truth from
         # the start; the model itself loads on the first message.
         await asyncio.to_thread(services.analyzer.preflight)
+    if settings.api.enabled:
+        services.api = await _start_api(settings, db, services.engine, services.analyzer)
     return services
+
+
+async def _start_api(settings: Settings, db: Database, engine: Any, analyzer: Any) -> Any:
+    """The comment analysis API in the bot's process, over the bot's engine and analyzer ([api] enabled)."""
+    from bot.api.server import StartRefused, build_server
+
+    server = build_server(settings, db, engine, analyzer)
+    try:
+        await server.start()
+    except StartRefused as exc:
+        log.error("the comment analysis API is not served: %s", exc)
+        await server.stop()
+        return None
+    return server
 
 
 async def _build_engine(settings: Settings) -> Any:
