@@ -4,6 +4,7 @@ shapes, thresholds, span scores mapped onto the comment as sent, languages, micr
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from support.api_server import RunningApi
 
@@ -115,3 +116,29 @@ async def test_discovery_document(api: RunningApi) -> None:
     methods = doc["resources"]["comments"]["methods"]
     assert methods["analyze"]["path"] == "v1alpha1/comments:analyze"
     assert methods["suggestscore"]["httpMethod"] == "POST"
+
+
+def test_multilingual_variant_answers_the_languages_it_supports() -> None:
+    import pytest
+
+    from bot.api.errors import ApiError
+    from bot.api.scoring import CommentScorer
+    from bot.api.wire import AnalyzeRequest, AttributeRequest
+
+    scorer = CommentScorer(engine=object(), analyzer=object(), variant="multilingual")
+    french = AnalyzeRequest("Bonjour", (AttributeRequest("TOXICITY"),), languages=("fr",))
+    assert scorer.check_languages(french) == (["fr"], ["fr"])
+    with pytest.raises(ApiError, match="TOXICITY does not support request languages: ja. Supported: en, fr, es"):
+        scorer.check_languages(AnalyzeRequest("x", (AttributeRequest("TOXICITY"),), languages=("ja",)))
+    with pytest.raises(ApiError, match="INFLAMMATORY does not support request languages: fr. Supported: en"):
+        scorer.check_languages(AnalyzeRequest("x", (AttributeRequest("INFLAMMATORY"),), languages=("fr",)))
+
+
+async def test_experimental_attributes_with_the_learned_heads(start_api: Any, api_settings: Any) -> None:
+    running = await start_api(api_settings(policy={"use_learned_heads": True}))
+    _, rude = await running.analyze("You are a complete idiot", ["INFLAMMATORY", "PARTISAN"])
+    _, calm = await running.analyze("The Republican tax plan will hurt renters", ["INFLAMMATORY", "PARTISAN"])
+    _, blame = await running.analyze("This is what happens when you elect democrats", ["PARTISAN"])
+    value = lambda body, attr: body["attributeScores"][attr]["summaryScore"]["value"]  # noqa: E731
+    assert value(rude, "INFLAMMATORY") > 0.8 > value(calm, "INFLAMMATORY")
+    assert value(blame, "PARTISAN") > 0.8 > value(calm, "PARTISAN")
