@@ -16,6 +16,14 @@ ANALYZE = "/v1alpha1/comments:analyze"
 SUGGEST = "/v1alpha1/comments:suggestscore"
 
 
+def assert_error(status: int, body: dict[str, Any], code: int, canonical: str, words: str) -> None:
+    """A Perspective error body: {"error": {code, message, status}} with ``words`` in the message."""
+    assert status == code, body
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "status"}
+    assert body["error"]["code"] == code and body["error"]["status"] == canonical
+    assert words.lower() in body["error"]["message"].lower(), body["error"]["message"]
+
+
 @dataclass
 class RunningApi:
     server: ApiServer

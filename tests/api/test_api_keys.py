@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.api_server import SUGGEST, RunningApi
-from test_errors import assert_error
+from support.api_server import SUGGEST, RunningApi, assert_error
 
 from bot.api.errors import ApiError
 from bot.api.keys import KeyStore
@@ -26,7 +25,8 @@ FEEDBACK = {"comment": {"text": "a calm comment"}, "attributeScores": {"TOXICITY
             "clientToken": "fb-1", "languages": ["en"]}
 
 
-async def test_keys_required_once_one_exists(api: RunningApi) -> None:
+async def test_keys_required_once_one_exists(api: RunningApi, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
     assert (await api.analyze("hello"))[0] == 200  # keyless on loopback while no key exists
     store = KeyStore(api.db)
     key = await store.add("frontend", qps=50)
@@ -41,6 +41,7 @@ async def test_keys_required_once_one_exists(api: RunningApi) -> None:
     assert await store.revoke("frontend")
     assert_error(*await api.analyze("hello", key=key), 401, "UNAUTHENTICATED", "API key not valid (revoked)")
     assert (await api.analyze("hello"))[0] == 200  # no key left: keyless again, on loopback only
+    assert key not in caplog.text and "(frontend)" in caplog.text  # the key's name is logged, never the key
 
 
 async def test_quota_per_key(api: RunningApi) -> None:

@@ -9,16 +9,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from support.api_server import ANALYZE, RunningApi
+from support.api_server import ANALYZE, RunningApi, assert_error
 
 GOOD = {"comment": {"text": "hello there"}, "requestedAttributes": {"TOXICITY": {}}}
-
-
-def assert_error(status: int, body: dict[str, Any], code: int, canonical: str, words: str) -> None:
-    assert status == code, body
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "status"}
-    assert body["error"]["code"] == code and body["error"]["status"] == canonical
-    assert words.lower() in body["error"]["message"].lower(), body["error"]["message"]
 
 
 @pytest.mark.parametrize(("body", "words"), [
