@@ -19,6 +19,7 @@ from bot.storage import Database
 if TYPE_CHECKING:
     from bot.analysis.analyzer import Analyzer
     from bot.analysis.engine import ScoringEngine
+    from bot.api.server import ApiServer
     from bot.articles.library import ArticleLibrary
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Services:
     library: ArticleLibrary | None = None
     engine: ScoringEngine | None = None
     analyzer: Analyzer | None = None
+    api: ApiServer | None = None  # ``[api] enabled``: the comment analysis API over this engine and analyzer
 
     @classmethod
     def core(cls, settings: Settings, db: Database) -> Services:
@@ -58,6 +60,12 @@ class Services:
 
     async def close(self) -> None:
         """Release resources held by services (the DB is closed by its owner)."""
+        if self.api is not None:
+            try:
+                await self.api.stop()
+            except Exception:
+                log.exception("error while stopping the API server")
+            self.api = None
         for service in (self.analyzer, self.engine):
             if service is None:
                 continue
@@ -80,7 +88,24 @@ async def build_services(settings: Settings, db: Database, *, analyzer_scores: b
         # Check the head artifacts and the encoder's sha256 now (off the loop), so /about tells the truth from
         # the start; the model itself loads on the first message.
         await asyncio.to_thread(services.analyzer.preflight)
+    if settings.api.enabled:
+        services.api = await _start_api(settings, db, services.engine, services.analyzer)
     return services
+
+
+async def _start_api(settings: Settings, db: Database, engine: ScoringEngine | None,
+                     analyzer: Analyzer | None) -> ApiServer | None:
+    """The comment analysis API in the bot's process, over the bot's engine and analyzer ([api] enabled)."""
+    from bot.api.server import StartRefused, build_server
+
+    server = build_server(settings, db, engine, analyzer)
+    try:
+        await server.start()
+    except StartRefused as exc:
+        log.error("the comment analysis API is not served: %s", exc)
+        await server.stop()
+        return None
+    return server
 
 
 async def _build_engine(settings: Settings) -> ScoringEngine | None:

@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from bot.analysis.config import PolicyConfig, ToxicityConfig
+from bot.api.config import ApiConfig
 from bot.articles.config import SummariesConfig
 from bot.moderation.config import ModerationConfig
 
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
     toxicity: ToxicityConfig = Field(default_factory=ToxicityConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     moderation: ModerationConfig = Field(default_factory=ModerationConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
 
 
 class _TomlSource(InitSettingsSource):

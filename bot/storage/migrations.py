@@ -146,6 +146,32 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        6,
+        "API keys and comments:suggestscore feedback (modbot serve)",
+        """
+        CREATE TABLE api_keys (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            name       TEXT    NOT NULL,
+            key_sha256 TEXT    NOT NULL UNIQUE,
+            qps        REAL    NOT NULL,
+            created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            revoked_at TEXT
+        );
+        CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+        CREATE TABLE api_feedback (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            at              TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            key_name        TEXT,
+            comment_text    TEXT    NOT NULL,
+            scores_json     TEXT    NOT NULL,
+            languages_json  TEXT    NOT NULL DEFAULT '[]',
+            community_id    TEXT,
+            session_id      TEXT,
+            client_token    TEXT
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
