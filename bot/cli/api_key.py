@@ -7,9 +7,8 @@ import asyncio
 import sys
 
 from bot.cli.common import settings_or_exit
+from bot.cli.exit_codes import ExitCode
 from bot.settings import Settings
-
-EXIT_OK, EXIT_FAILURE = 0, 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +32,7 @@ async def _act(settings: Settings, args: argparse.Namespace) -> int:
         db = await Database.open(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     except StorageError as exc:
         print(f"modbot api-key: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     store = KeyStore(db)
     try:
         if args.action == "add":
@@ -42,7 +41,7 @@ async def _act(settings: Settings, args: argparse.Namespace) -> int:
                 key = await store.add(args.name, qps)
             except (KeyExists, ValueError) as exc:
                 print(f"modbot api-key: {exc}", file=sys.stderr)
-                return EXIT_FAILURE
+                return ExitCode.FAILED
             print(key)
             print(f"modbot api-key: added {args.name!r} ({qps:g} qps). This key is shown once; only its sha256 "
                   "is stored.", file=sys.stderr)
@@ -56,9 +55,9 @@ async def _act(settings: Settings, args: argparse.Namespace) -> int:
         else:
             if not await store.revoke(args.name):
                 print(f"modbot api-key: no active key named {args.name!r}", file=sys.stderr)
-                return EXIT_FAILURE
+                return ExitCode.FAILED
             print(f"modbot api-key: revoked {args.name!r}", file=sys.stderr)
-        return EXIT_OK
+        return ExitCode.OK
     finally:
         await db.close()
 

@@ -9,11 +9,11 @@ import signal
 import sys
 
 from bot.cli.common import settings_or_exit
+from bot.cli.exit_codes import ExitCode
 from bot.logsetup import setup_logging
 from bot.settings import Settings
 
 log = logging.getLogger("bot.serve")
-EXIT_OK, EXIT_FAILURE = 0, 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         db = await Database.open(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     except StorageError as exc:
         print(f"modbot serve: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return ExitCode.FAILED
     engine = ScoringEngine(settings.toxicity) if settings.toxicity.enabled else None
     analyzer = Analyzer(settings.policy, engine=engine)
     server = build_server(settings, db, engine, analyzer)
@@ -51,14 +51,14 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
             port = await server.start()
         except StartRefused as exc:
             print(f"modbot serve: {exc}", file=sys.stderr)
-            return EXIT_FAILURE
+            return ExitCode.FAILED
         if engine is not None:
             status = await engine.start()
             log.info("toxicity model: %s", status.summary)
         await asyncio.to_thread(analyzer.preflight)
         print(f"modbot serve: listening on http://{settings.api.host}:{port}/", file=sys.stderr, flush=True)
         await stop.wait()
-        return EXIT_OK
+        return ExitCode.OK
     finally:
         await server.stop()
         await analyzer.close()
