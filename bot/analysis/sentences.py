@@ -7,6 +7,8 @@ model's maximum length; when a message has more pieces than allowed, neighbours 
 
 from __future__ import annotations
 
+from typing import cast
+
 import nupunkt
 
 
@@ -40,7 +42,8 @@ def split_message(text: str, *, max_sentences: int = 24, window_words: int = 160
         line = " ".join(line.split())
         if not line:
             continue
-        for sentence in nupunkt.sent_tokenize(line):
+        # without return_confidence nupunkt returns list[str]; its annotation (no overload) says either shape
+        for sentence in cast(list[str], nupunkt.sent_tokenize(line)):
             sentence = sentence.strip()
             if sentence:
                 pieces.extend(_windows(sentence, window_words))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import nupunkt
 
@@ -20,7 +21,8 @@ def split_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
-    raw = [s.strip() for s in nupunkt.sent_tokenize(text) if s.strip()]
+    # without return_confidence nupunkt returns list[str]; its annotation (no overload) says either shape
+    raw = [s.strip() for s in cast(list[str], nupunkt.sent_tokenize(text)) if s.strip()]
     merged: list[str] = []
     carry = ""
     for sentence in raw:
