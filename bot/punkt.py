@@ -10,6 +10,8 @@ One wrapper so both callers normalise whitespace and drop empty pieces the same 
 
 from __future__ import annotations
 
+from typing import cast
+
 import nupunkt
 
 __all__ = ["punkt_sentences"]
@@ -20,4 +22,5 @@ def punkt_sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
-    return [s.strip() for s in nupunkt.sent_tokenize(text) if s.strip()]
+    # without return_confidence nupunkt returns list[str]; its annotation (no overload) says either shape
+    return [s.strip() for s in cast(list[str], nupunkt.sent_tokenize(text)) if s.strip()]

@@ -50,14 +50,19 @@ class QueuePageButton(
                                            custom_id=f"modbot:queue:{max(page, 0)}:{channel_id}:{safe_label}"))
         self.page, self.label, self.channel_id = page, safe_label, channel_id
 
+    # [override]: discord.py types the interaction for any client (a method-level TypeVar) and the item as any
+    # Item; it calls these with ModBot's own interaction and the component type the template matched.
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[ModBot], item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[ModBot],  # type: ignore[override]
+        item: discord.ui.Button[Any],  # type: ignore[override]
+        match: re.Match[str],
     ) -> QueuePageButton:
         """Rebuild from the custom_id."""
         return cls(int(match["page"]), match["label"], int(match["channel"]), caption=item.label or "Page")
 
-    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
         """Show the requested page in place."""
         service = interaction.client.moderation
         if interaction.guild_id is None or not is_moderator(interaction):

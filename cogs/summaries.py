@@ -45,7 +45,7 @@ from discord_edge.interactions import reply_ephemeral
 log = logging.getLogger(__name__)
 
 THREAD_NAME_LIMIT = 100
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440  # the durations Discord accepts
 NOTE_RESERVE = 160  # footer room kept for a note added after posting (thread creation failed)
 EMBED_COLOUR = discord.Colour.blurple()
 UNAVAILABLE = "Summaries are not available right now (the article library could not be loaded)."

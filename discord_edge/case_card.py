@@ -66,14 +66,19 @@ class CaseActionButton(
         self.case_id = case_id
         self.action = action
 
+    # [override]: discord.py types the interaction for any client (a method-level TypeVar) and the item as any
+    # Item; it calls these with ModBot's own interaction and the component type the template matched.
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[ModBot], item: discord.ui.Button[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[ModBot],  # type: ignore[override]
+        item: discord.ui.Button[Any],  # type: ignore[override]
+        match: re.Match[str],
     ) -> CaseActionButton:
         """Rebuild the button from its custom_id (after a restart too)."""
         return cls(int(match["case_id"]), Action(match["action"]), label=item.label, style=item.style)
 
-    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
         """Act on the case (or open the Warn dialog / Timeout picker)."""
         await on_case_button(interaction, self.case_id, self.action)
 
@@ -90,14 +95,19 @@ class TimeoutDurationSelect(
                                            custom_id=f"modbot:case:{case_id}:timeout_pick"))
         self.case_id = case_id
 
+    # [override]: discord.py types the interaction for any client (a method-level TypeVar) and the item as any
+    # Item; it calls these with ModBot's own interaction and the component type the template matched.
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[ModBot], item: discord.ui.Select[Any], match: re.Match[str]
+        cls,
+        interaction: discord.Interaction[ModBot],  # type: ignore[override]
+        item: discord.ui.Select[Any],  # type: ignore[override]
+        match: re.Match[str],
     ) -> TimeoutDurationSelect:
         """Rebuild the select (its chosen values come with the interaction)."""
         return cls(int(match["case_id"]), [int(o.value) for o in item.options if o.value.isdigit()])
 
-    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
         """Apply the chosen timeout."""
         values = self.item.values
         await on_timeout_pick(interaction, self.case_id, int(values[0]) if values else 0)

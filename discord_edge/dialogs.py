@@ -98,7 +98,7 @@ async def dispatch_dialog(interaction: discord.Interaction[Any], *, on_warn: War
     """Handle a modal submission whose custom_id matches a handler given here; True when it was ours."""
     if interaction.type is not discord.InteractionType.modal_submit:
         return False
-    data: Mapping[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    data: Mapping[str, Any] = interaction.data or {}
     custom_id = str(data.get("custom_id") or "")
     reason = submitted_values(data).get(REASON_ID, "")
     warn, report = WARN_ID.match(custom_id), REPORT_ID.match(custom_id)

@@ -161,8 +161,13 @@ class ScoringEngine:
 
     def _load_in_thread(self, loop: asyncio.AbstractEventLoop, done: asyncio.Future[LoadResult]) -> None:
         result = self._load_blocking()
+
+        def settle() -> None:
+            if not done.done():
+                done.set_result(result)
+
         try:
-            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(result))
+            loop.call_soon_threadsafe(settle)
         except RuntimeError:  # loop closed meanwhile
             pass
 

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -177,7 +177,8 @@ class HeadSet:
         for module, (a, b) in self.lora.items():
             arrays[f"lora/{module}/A"] = a.astype(np.float16)
             arrays[f"lora/{module}/B"] = b.astype(np.float16)
-        np.savez_compressed(models_dir / "heads.npz", **arrays)
+        # allow_pickle spelled out (it is the default) so that **arrays is not matched against it
+        np.savez_compressed(models_dir / "heads.npz", allow_pickle=True, **arrays)
         meta = dict(self.meta)
         meta["heads"] = self.names
         meta.setdefault("lora", {})
@@ -318,7 +319,8 @@ class Embedder:
                 st = SentenceTransformer(str(folder), device="cpu")
             except Exception as exc:
                 raise ModelUnavailable(f"cannot load MiniLM: {exc}") from exc
-            model = st[0].auto_model
+            # nn.Module.__getattr__ is typed Tensor | Module; auto_model is the transformer (a Module)
+            model = cast("torch.nn.Module", st[0].auto_model)
             merge_lora(model, self._lora, self._lora_scale)
             model.eval()
             self._tokenizer = st.tokenizer

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -144,7 +145,8 @@ def _strip_invisible(text: str, notes: list[str]) -> str:
 
 def _discord_markup(text: str, notes: list[str]) -> str:
     lower = text.lower()
-    steps = [  # (cheap guard, pattern, replacement, note)
+    steps: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str], str]] = [
+        # (cheap guard, pattern, replacement, note)
         ("](", _MASKED_LINK, r"\1", "links"), ("://", _URL, " ", "links"), ("www.", _URL, " ", "links"),
         ("discord", _URL, " ", "links"), ("<@", _USER, "@user", "mentions"), ("<@&", _ROLE, "@role", "mentions"),
         ("<#", _CHANNEL, "#channel", "mentions"), ("<t:", _TIMESTAMP, "", "mentions"),

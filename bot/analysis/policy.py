@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from bot.analysis.config import PolicyConfig
 from bot.analysis.rhetoric import RhetoricMatch
@@ -124,6 +124,10 @@ def _quote(text: str) -> str:
     return f'"{text}"' if len(text) <= _QUOTE_CHARS else f'"{text[: _QUOTE_CHARS - 1]}…"'
 
 
+@overload
+def _round(x: float) -> float: ...
+@overload
+def _round(x: None) -> None: ...
 def _round(x: float | None) -> float | None:
     return None if x is None else round(float(x), 4)
 
@@ -183,12 +187,12 @@ def decide(signals: MessageSignals, config: PolicyConfig) -> Verdict:
     # -- calls for violence found by the rhetoric patterns
     violent = [(u, r) for u in signals.units for r in u.rhetoric if r.category == "violence"]
     if violent and config.violence_pattern_threat and "threat" not in labels:
-        unit, match = max(violent, key=lambda ur: ur[1].weight)
+        violent_unit, match = max(violent, key=lambda ur: ur[1].weight)
         labels.append("threat")
         top.append(1.0)
-        reasons.append(f'threat: call for violence "{match.text}" in {_quote(unit.text)}')
-        evidence.append(Evidence("threat", unit.text, unit.start, unit.end, [match.text], [match.pattern],
-                                 {"inflammatory": _round(unit.inflammatory)}))
+        reasons.append(f'threat: call for violence "{match.text}" in {_quote(violent_unit.text)}')
+        evidence.append(Evidence("threat", violent_unit.text, violent_unit.start, violent_unit.end, [match.text],
+                                 [match.pattern], {"inflammatory": _round(violent_unit.inflammatory)}))
 
     # -- inflammatory
     if signals.inflammatory >= config.inflammatory_threshold:

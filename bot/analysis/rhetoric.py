@@ -68,11 +68,11 @@ def _p(
     regex: str,
     weight: float,
     needs: Need = "none",
-    scope: str = "slot",
+    scope: Literal["slot", "sentence"] = "slot",
     triggers: str | tuple[str, ...] = (),
 ) -> RhetoricPattern:
     trig = tuple(triggers.split("|")) if isinstance(triggers, str) else triggers
-    return RhetoricPattern(name, category, re.compile(regex), weight, needs, scope, trig)  # type: ignore[arg-type]
+    return RhetoricPattern(name, category, re.compile(regex), weight, needs, scope, trig)
 
 
 def _stems(alternation: str) -> tuple[str, ...]:

@@ -46,7 +46,8 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     too_big = invalid(f"Request payload size exceeds the limit: {limit} bytes.")
     if request.content_length is not None and request.content_length > limit:
         raise too_big
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         chunk = await request.content.read(_CHUNK)
         if not chunk:

@@ -8,10 +8,10 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from bot.articles.assemble import article_from_blocks
 from bot.articles.blocks import Block, line_block, normalize_text
 from bot.articles.comments import html_comments, parse_comment_lines
 from bot.articles.models import Article, Comment
-from bot.articles.parse import article_from_blocks
 
 log = logging.getLogger(__name__)
 # trafilatura logs every page it finds too short at WARNING; that is our NotAnArticle case, not a problem.

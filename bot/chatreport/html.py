@@ -118,11 +118,11 @@ def _charts(data: ReportData) -> str:
            for name, counts in channels[:TOP_CHANNELS]]
     png = ranking_bars(top, "Flagged messages per channel")
     alt = "Bar chart of flagged messages per channel; the numbers are in the table below."
-    rows = [(name, counts[0], counts[1], f"{100 * counts[1] / counts[0]:.1f}%" if counts[0] else "-")
-            for name, counts in channels]
+    channel_rows = [(name, counts[0], counts[1], f"{100 * counts[1] / counts[0]:.1f}%" if counts[0] else "-")
+                    for name, counts in channels]
     parts.append(f"<figure id=\"chart-per-channel\"><img alt=\"{esc(alt)}\" src=\"{_png(png)}\">"
                  "<figcaption>Flagged messages per channel.</figcaption></figure>"
-                 f"{_table(['channel', 'analyzed', 'flagged', 'share flagged'], rows, (1, 2, 3))}")
+                 f"{_table(['channel', 'analyzed', 'flagged', 'share flagged'], channel_rows, (1, 2, 3))}")
     return "".join(parts)
 
 

@@ -41,7 +41,8 @@ def toml_comments(path: Path = DEFAULT_CONFIG) -> dict[tuple[str, str], str]:
     if not path.is_file():
         return out
     known = {name: set(_section_model(name).model_fields) for name in Settings.model_fields}
-    section, block, last = "", [], ""
+    section, last = "", ""
+    block: list[str] = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         header = _SECTION_LINE.match(line)

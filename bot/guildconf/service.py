@@ -92,18 +92,20 @@ class GuildConfigService:
         self._loaded = False
         self._base: GuildSettings | None = None
 
-    def _sections(self) -> dict[str, BaseModel]:
-        return {"moderation": self.settings.moderation, "policy": self.settings.policy,
-                "summaries": self.settings.summaries}
-
     def _build(self, guild_id: int, overrides: Mapping[str, Any]) -> GuildSettings:
         """Apply overrides section by section (raises ``ValidationError`` on the first bad section)."""
-        sections = self._sections()
-        for name, base in list(sections.items()):
-            keys = [GUILD_KEYS[k] for k in overrides if k in GUILD_KEYS]
-            fields = {key.field: overrides[key.name] for key in keys if key.section == name}
-            sections[name] = apply_overrides(base, fields)
-        return GuildSettings(guild_id, overrides=dict(overrides), **sections)  # type: ignore[arg-type]
+        keys = [GUILD_KEYS[k] for k in overrides if k in GUILD_KEYS]
+
+        def fields(section: str) -> dict[str, Any]:
+            return {key.field: overrides[key.name] for key in keys if key.section == section}
+
+        return GuildSettings(
+            guild_id,
+            moderation=apply_overrides(self.settings.moderation, fields("moderation")),
+            policy=apply_overrides(self.settings.policy, fields("policy")),
+            summaries=apply_overrides(self.settings.summaries, fields("summaries")),
+            overrides=dict(overrides),
+        )
 
     def _build_tolerant(self, guild_id: int, overrides: Mapping[str, Any]) -> GuildSettings:
         """Like :meth:`_build`, but stored values that no longer validate (an upgrade) are skipped, not fatal."""

@@ -110,11 +110,11 @@ def excerpt(content: str, evidence: str | None, limit: int) -> str:
     When the evidence lies beyond the limit the window is moved so that it stays visible.
     """
     text = displayable(content).strip()
-    evidence = displayable(evidence) if evidence else evidence
-    start = text.lower().find(evidence.strip().lower()) if evidence and evidence.strip() else -1
+    needle = displayable(evidence).strip() if evidence else ""
+    start = text.lower().find(needle.lower()) if needle else -1
     if start < 0:
         return escape_markdown(_clip(text, limit))
-    end = start + len(evidence.strip())
+    end = start + len(needle)
     lo = 0
     if len(text) > limit and end > limit:
         lo = max(0, min(start - limit // 4, len(text) - limit))

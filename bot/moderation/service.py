@@ -345,9 +345,10 @@ class ModerationService:
             await self.refresh_card(current)
         return ReportOutcome(current, created, not added)
 
-    async def act(self, case_id: int, actor: Actor, action: Action, **kwargs: object) -> Outcome:
+    async def act(self, case_id: int, actor: Actor, action: Action, *, guild_id: int | None = None,
+                  reason: str | None = None, minutes: int | None = None) -> Outcome:
         """Apply a moderator action (see :meth:`DecisionService.act`)."""
-        return await self.decisions.act(case_id, actor, action, **kwargs)  # type: ignore[arg-type]
+        return await self.decisions.act(case_id, actor, action, guild_id=guild_id, reason=reason, minutes=minutes)
 
     async def refresh_card(self, case: Case) -> None:
         """Update the posted card in place; failures are logged, never raised."""

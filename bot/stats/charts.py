@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.stats.summary import DECISION_NAMES, ModStats, channel_label, format_duration, series_order
 
@@ -70,12 +72,19 @@ def stacked_bars(ax: Axes, days: Sequence[date], series: Mapping[str, Sequence[i
     ax.set_xlim(-0.6, len(days) - 0.4)
     ax.set_ylabel("cases")
     ax.set_title(_clip(title, 90), loc="left", fontsize=11)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     ax.grid(axis="y", alpha=0.3)
     if data and any(bottom):
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     else:
         ax.text(0.5, 0.5, "nothing to show", transform=ax.transAxes, ha="center", va="center", color="#666666")
+
+
+def _integer_ticks(axis: Axis) -> None:
+    """Counts get whole-number ticks (a fresh Axes' default locator is an AutoLocator, a MaxNLocator)."""
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)
 
 
 def horizontal_bars(ax: Axes, items: Sequence[tuple[str, int]], title: str, colour: str = PALETTE[0]) -> None:
@@ -91,7 +100,7 @@ def horizontal_bars(ax: Axes, items: Sequence[tuple[str, int]], title: str, colo
     bars = ax.barh(range(len(items)), counts, color=colour)
     ax.set_yticks(range(len(items)), labels, fontsize=9)
     ax.bar_label(bars, padding=3, fontsize=8)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.xaxis)
     ax.set_xlim(0, max(counts) * 1.15 + 0.5)
     ax.grid(axis="x", alpha=0.3)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.articles.assemble import strip_dateline
 from bot.articles.config import SummariesConfig
 from bot.articles.html import parse_html
 from bot.articles.library import ArticleLibrary
 from bot.articles.models import slug_for_url, slugify
-from bot.articles.parse import load_file, parse_markdown, parse_text, strip_dateline
+from bot.articles.parse import load_file, parse_markdown, parse_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PARA = (

@@ -32,7 +32,7 @@ from bot.analysis.runtimes.weights import (
     resolve_checkpoint,
     sidecar_hf_dir,
 )
-from bot.analysis.toxicity import LABEL_RENAMES, LoadResult, ToxicityModel, ToxicityState, ToxicityStatus
+from bot.analysis.toxicity_model import LABEL_RENAMES, LoadResult, ToxicityModel, ToxicityState, ToxicityStatus
 
 log = logging.getLogger(__name__)
 
