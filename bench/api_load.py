@@ -127,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         script = Path(tmp) / "bodies.lua"
         script.write_text(lua_script(bodies), encoding="utf-8")
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+        log = (Path(tmp) / "serve.log").open("wb")  # a file, not a pipe: nobody reads a pipe while wrk runs
         proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "serve"],  # noqa: S603
-                                cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_ready(url, proc, time.monotonic() + 900)
             for _ in range(20):  # warm up
@@ -139,9 +140,16 @@ def main(argv: list[str] | None = None) -> int:
                                          "--latency", "--timeout", "60s", "-s", str(script), url],
                                         capture_output=True, text=True, check=False)
                 rows[f"wrk, {c} connection{'s' if c > 1 else ''}"] = parse_wrk(result.stdout)
+        except Exception:
+            print((Path(tmp) / "serve.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
     load = os.getloadavg()
     lines = ["# API load benchmark (`modbot serve`)", "", "`python -m bench.api_load`", "",
              f"Machine: {machine()}; load average before the last row: {load[0]:.2f}; runtime {args.runtime}; "
