@@ -5,7 +5,11 @@
 - :meth:`ModTree.on_error` answers every failed command with a short ephemeral message (a fresh response, or a
   followup when the interaction was already acknowledged) and logs it once: refusals (limits, checks, unknown
   commands) as one INFO line that names the command and option but never what the member typed; unexpected
-  failures as one ERROR record with the traceback. Dialogs (modals) use :func:`answer_failure` the same way.
+  failures as one ERROR record with the traceback.
+- :func:`report_failure` is that answer and log line; components and dialogs, whose errors discord.py does not
+  route to the tree (``View.on_error``, ``Modal.on_error``, or only a log line for DynamicItems), delegate to it
+  (``discord_edge/failures.py``).
+- :class:`Refused` is a check failure that carries its own text for the member (e.g. "Only moderators ...").
 """
 
 from __future__ import annotations
@@ -55,9 +59,17 @@ async def answer_failure(interaction: discord.Interaction[Any], text: str) -> No
         log.info("could not answer the failed interaction %s: %s", interaction.id, exc.status)
 
 
+class Refused(app_commands.CheckFailure):
+    """A command check said no; ``user_message`` tells the member why (raised by ``app_commands.check`` predicates)."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
 def describe_failure(error: Exception) -> tuple[str, bool]:
     """``(text for the member, expected)``: expected failures are refusals, the rest are bugs."""
-    if isinstance(error, OptionLimitError):
+    if isinstance(error, OptionLimitError | Refused):
         return error.user_message, True
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         return UNKNOWN_COMMAND, True
@@ -82,6 +94,13 @@ def log_failure(interaction: discord.Interaction[Any], error: Exception, *, expe
               type(cause).__name__, exc_info=(type(cause), cause, cause.__traceback__))
 
 
+async def report_failure(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """Answer a failed interaction (command, component or dialog) ephemerally and log it once."""
+    text, expected = describe_failure(error)
+    log_failure(interaction, error, expected=expected)
+    await answer_failure(interaction, text)
+
+
 class ModTree(app_commands.CommandTree[Any]):
     """The command tree of :class:`bot.app.ModBot` (``tree_cls``)."""
 
@@ -95,6 +114,4 @@ class ModTree(app_commands.CommandTree[Any]):
 
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /) -> None:
         """Answer ephemerally and log once, for every command that failed."""
-        text, expected = describe_failure(error)
-        log_failure(interaction, error, expected=expected)
-        await answer_failure(interaction, text)
+        await report_failure(interaction, error)

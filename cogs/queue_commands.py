@@ -14,8 +14,9 @@ from bot.moderation.cards import render_card
 from bot.moderation.listing import render_history, render_queue_page, render_trail
 from bot.moderation.service import ModerationService
 from bot.paging import clamp_page
-from discord_edge.access import is_moderator, refuse
+from discord_edge.access import moderator_check, moderator_only
 from discord_edge.case_card import card_embed, card_view
+from discord_edge.failures import ModView, answers_failures
 
 _LABEL_SAFE = re.compile(r"[^A-Za-z0-9_.\- ]")
 
@@ -30,7 +31,7 @@ async def queue_message(
     cases = await service.cases.list_open(guild_id, label=label, channel_id=channel_id,
                                           offset=(page - 1) * size, limit=size)
     rendered = render_queue_page(cases, total=total, page=page, page_size=size, label=label, channel_id=channel_id)
-    view = discord.ui.View(timeout=None)
+    view = ModView(timeout=None)
     for target, caption in ((page - 1, "\u25c0 Previous"), (page + 1, "Next \u25b6")):
         button = QueuePageButton(target, label or "", channel_id or 0, caption=caption)
         button.item.disabled = not 1 <= target <= rendered.pages
@@ -62,12 +63,15 @@ class QueuePageButton(
         """Rebuild from the custom_id."""
         return cls(int(match["page"]), match["label"], int(match["channel"]), caption=item.label or "Page")
 
+    async def interaction_check(self, interaction: discord.Interaction[ModBot]) -> bool:  # type: ignore[override]
+        """Moderators only."""
+        return await moderator_check(interaction)
+
+    @answers_failures
     async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
         """Show the requested page in place."""
         service = interaction.client.moderation
-        if interaction.guild_id is None or not is_moderator(interaction):
-            await refuse(interaction)
-            return
+        assert interaction.guild_id is not None  # moderator_check: only members of a guild
         embed, view = await queue_message(service, interaction.guild_id, page=self.page, label=self.label or None,
                                           channel_id=self.channel_id or None)
         await interaction.response.edit_message(embed=embed, view=view)
@@ -88,16 +92,11 @@ class QueueCommands(commands.Cog):
         """Unregister the page buttons."""
         self.bot.remove_dynamic_items(QueuePageButton)
 
-    async def _allowed(self, interaction: discord.Interaction[ModBot]) -> ModerationService | None:
-        if interaction.guild_id is None or not is_moderator(interaction):
-            await refuse(interaction)
-            return None
-        return self.service
-
     @app_commands.command(name="queue", description="Open moderation cases, oldest first")
     @app_commands.describe(label="Only cases with this label", channel="Only cases from this channel",
                            page="Page number")
     @app_commands.guild_only()
+    @moderator_only()
     async def queue(
         self,
         interaction: discord.Interaction[ModBot],
@@ -106,9 +105,7 @@ class QueueCommands(commands.Cog):
         page: app_commands.Range[int, 1, 10_000] = 1,
     ) -> None:
         """Ephemeral, paginated list of pending and escalated cases."""
-        service = await self._allowed(interaction)
-        if service is None:
-            return
+        service = self.service
         assert interaction.guild_id is not None
         embed, view = await queue_message(service, interaction.guild_id, page=page,
                                           label=_LABEL_SAFE.sub("", label) if label else None,
@@ -126,11 +123,10 @@ class QueueCommands(commands.Cog):
     @app_commands.command(name="case", description="Show one moderation case with its actions")
     @app_commands.describe(id="Case number")
     @app_commands.guild_only()
+    @moderator_only()
     async def case(self, interaction: discord.Interaction[ModBot], id: app_commands.Range[int, 1]) -> None:
         """Ephemeral card of a case (with buttons while it is open) and its audit trail."""
-        service = await self._allowed(interaction)
-        if service is None:
-            return
+        service = self.service
         found = await service.cases.get(id)
         if found is None or found.guild_id != interaction.guild_id:
             await interaction.response.send_message(f"There is no case #{id}.", ephemeral=True)
@@ -145,11 +141,10 @@ class QueueCommands(commands.Cog):
     @app_commands.command(name="history", description="A member's moderation cases and the actions taken")
     @app_commands.describe(member="The member")
     @app_commands.guild_only()
+    @moderator_only()
     async def history(self, interaction: discord.Interaction[ModBot], member: discord.User) -> None:
         """Ephemeral summary of a member's cases and actions."""
-        service = await self._allowed(interaction)
-        if service is None:
-            return
+        service = self.service
         assert interaction.guild_id is not None
         cases = await service.cases.for_author(interaction.guild_id, member.id)
         counts = await service.cases.count_for_author(interaction.guild_id, member.id)

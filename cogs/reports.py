@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ModBot
+from bot.moderation.custom_ids import ReportDialogId
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.service import ModerationService
 from discord_edge.dialogs import ReportModal, dispatch_dialog, open_dialog
@@ -57,7 +58,7 @@ class Reports(commands.Cog):
         self._opened[snap.message_id] = snap
         while len(self._opened) > OPENED_KEEP:
             self._opened.pop(next(iter(self._opened)))
-        await open_dialog(interaction, ReportModal(snap.channel_id, snap.message_id))
+        await open_dialog(interaction, ReportModal(ReportDialogId(snap.channel_id, snap.message_id)))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[ModBot]) -> None:

@@ -1,17 +1,27 @@
-"""Moderator checks on interactions (the rule itself is :func:`bot.moderation.access.may_moderate`)."""
+"""The moderator check on interactions, declared once (the rule itself is :func:`bot.moderation.access.may_moderate`).
+
+- components and dialogs: ``interaction_check = moderator_check`` (refuses ephemerally, returns False);
+- slash commands: the :func:`moderator_only` decorator (an ``app_commands.check``), whose failure the tree's
+  ``on_error`` answers with the same text.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
+from discord import app_commands
 
+from bot.command_tree import Refused
 from bot.moderation.access import REFUSAL, may_moderate
 from bot.moderation.models import Actor
 from discord_edge.interactions import reply_ephemeral, role_ids
 
 if TYPE_CHECKING:
     from bot.app import ModBot
+
+T = TypeVar("T")
 
 
 def is_moderator(interaction: discord.Interaction[ModBot]) -> bool:
@@ -27,6 +37,25 @@ def is_moderator(interaction: discord.Interaction[ModBot]) -> bool:
 async def refuse(interaction: discord.Interaction[ModBot], text: str = REFUSAL) -> None:
     """Answer ephemerally that the user may not do this."""
     await reply_ephemeral(interaction, text)
+
+
+async def moderator_check(interaction: discord.Interaction[ModBot]) -> bool:
+    """``interaction_check`` of moderator-only components and dialogs: False (after refusing) for anyone else."""
+    if is_moderator(interaction):
+        return True
+    await refuse(interaction)
+    return False
+
+
+def _require_moderator(interaction: discord.Interaction[Any]) -> bool:
+    if not is_moderator(interaction):
+        raise Refused(REFUSAL)
+    return True
+
+
+def moderator_only() -> Callable[[T], T]:
+    """Decorator for moderator-only slash commands; a refusal is answered by the tree's ``on_error``."""
+    return app_commands.check(_require_moderator)
 
 
 def actor_of(interaction: discord.Interaction[ModBot]) -> Actor:

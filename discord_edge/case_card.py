@@ -1,5 +1,6 @@
 """Case cards on Discord: embed and persistent components (DynamicItems keyed by ``modbot:case:<id>:<action>``),
-and what a click does (check the moderator, run the action through the moderation service, answer).
+and what a click does (run the action through the moderation service, answer). Who may click is declared once,
+by each item's ``interaction_check``; a failed callback is answered by :func:`discord_edge.failures.report_failure`.
 
 The components carry all their state in the custom_id, so a card's buttons work after a restart without any
 per-message registration; ``cogs/review_queue.py`` registers the classes with ``bot.add_dynamic_items``.
@@ -12,12 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.moderation.cards import CardContent, custom_id, render_card
+from bot.moderation.cards import CardContent, render_card
+from bot.moderation.custom_ids import (
+    CASE_BUTTON_TEMPLATE,
+    TIMEOUT_PICK_TEMPLATE,
+    CaseButtonId,
+    IdOutOfRange,
+    TimeoutPickId,
+    WarnDialogId,
+)
 from bot.moderation.decisions import Outcome, Status, already_decided_text
-from bot.moderation.service import ModerationService
 from bot.moderation.state import Action
-from discord_edge.access import actor_of, is_moderator, refuse
+from discord_edge.access import actor_of, moderator_check
 from discord_edge.dialogs import WarnModal, open_dialog
+from discord_edge.failures import ModView, answers_failures
 from discord_edge.interactions import reply_ephemeral
 
 if TYPE_CHECKING:
@@ -29,7 +38,6 @@ _STYLES = {
     "primary": discord.ButtonStyle.primary,
     "secondary": discord.ButtonStyle.secondary,
 }
-_ACTIONS = "|".join(action.value for action in Action)
 
 
 def card_embed(content: CardContent) -> discord.Embed:
@@ -46,25 +54,21 @@ def card_view(content: CardContent) -> discord.ui.View | None:
     """Buttons for an open case (None once decided: the card loses its buttons)."""
     if not content.buttons:
         return None
-    view = discord.ui.View(timeout=None)
+    view = ModView(timeout=None)
     for button in content.buttons:
-        view.add_item(CaseActionButton(int(button.custom_id.split(":")[2]), Action(button.action),
-                                       label=button.label, style=_STYLES[button.style]))
+        view.add_item(CaseActionButton(button.target, label=button.label, style=_STYLES[button.style]))
     return view
 
 
-class CaseActionButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"modbot:case:(?P<case_id>\d+):(?P<action>{_ACTIONS})",
-):
-    """A card button: Approve, Remove, Warn, Timeout, Escalate or Claim."""
+class CaseActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CASE_BUTTON_TEMPLATE):
+    """A card button: Approve, Remove, Warn, Timeout, Escalate or Claim (moderators only)."""
 
-    def __init__(self, case_id: int, action: Action, *, label: str | None = None,
+    def __init__(self, target: CaseButtonId, *, label: str | None = None,
                  style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> None:
-        super().__init__(discord.ui.Button(label=label or action.label, style=style,
-                                           custom_id=custom_id(case_id, action)))
-        self.case_id = case_id
-        self.action = action
+        super().__init__(discord.ui.Button(label=label or target.action.label, style=style,
+                                           custom_id=target.custom_id))
+        self.target = target
+        self.forged: IdOutOfRange | None = None  # set by from_custom_id for an id no case can have
 
     # [override]: discord.py types the interaction for any client (a method-level TypeVar) and the item as any
     # Item; it calls these with ModBot's own interaction and the component type the template matched.
@@ -76,24 +80,32 @@ class CaseActionButton(
         match: re.Match[str],
     ) -> CaseActionButton:
         """Rebuild the button from its custom_id (after a restart too)."""
-        return cls(int(match["case_id"]), Action(match["action"]), label=item.label, style=item.style)
+        try:
+            return cls(CaseButtonId.from_match(match), label=item.label, style=item.style)
+        except IdOutOfRange as exc:  # forged: answered by interaction_check
+            button = cls(CaseButtonId(0, Action(match["action"])), label=item.label, style=item.style)
+            button.item.custom_id, button.forged = match.string, exc
+            return button
 
+    async def interaction_check(self, interaction: discord.Interaction[ModBot]) -> bool:  # type: ignore[override]
+        """Moderators only, and only for an id a case can have."""
+        return await moderator_check(interaction) and await _case_id_exists(interaction, self.forged)
+
+    @answers_failures
     async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
         """Act on the case (or open the Warn dialog / Timeout picker)."""
-        await on_case_button(interaction, self.case_id, self.action)
+        await on_case_button(interaction, self.target)
 
 
-class TimeoutDurationSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"modbot:case:(?P<case_id>\d+):timeout_pick",
-):
-    """The duration picker the Timeout button opens (ephemeral)."""
+class TimeoutDurationSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=TIMEOUT_PICK_TEMPLATE):
+    """The duration picker the Timeout button opens (ephemeral; moderators only)."""
 
-    def __init__(self, case_id: int, choices: list[int] | None = None) -> None:
+    def __init__(self, target: TimeoutPickId, choices: list[int] | None = None) -> None:
         options = [discord.SelectOption(label=format_minutes(m), value=str(m)) for m in (choices or [10])[:25]]
         super().__init__(discord.ui.Select(placeholder="Timeout duration", options=options,
-                                           custom_id=f"modbot:case:{case_id}:timeout_pick"))
-        self.case_id = case_id
+                                           custom_id=target.custom_id))
+        self.target = target
+        self.forged: IdOutOfRange | None = None  # set by from_custom_id for an id no case can have
 
     # [override]: discord.py types the interaction for any client (a method-level TypeVar) and the item as any
     # Item; it calls these with ModBot's own interaction and the component type the template matched.
@@ -105,12 +117,31 @@ class TimeoutDurationSelect(
         match: re.Match[str],
     ) -> TimeoutDurationSelect:
         """Rebuild the select (its chosen values come with the interaction)."""
-        return cls(int(match["case_id"]), [int(o.value) for o in item.options if o.value.isdigit()])
+        choices = [int(o.value) for o in item.options if o.value.isdigit()]
+        try:
+            return cls(TimeoutPickId.from_match(match), choices)
+        except IdOutOfRange as exc:  # forged: answered by interaction_check
+            select = cls(TimeoutPickId(0), choices)
+            select.item.custom_id, select.forged = match.string, exc
+            return select
 
+    async def interaction_check(self, interaction: discord.Interaction[ModBot]) -> bool:  # type: ignore[override]
+        """Moderators only, and only for an id a case can have."""
+        return await moderator_check(interaction) and await _case_id_exists(interaction, self.forged)
+
+    @answers_failures
     async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
         """Apply the chosen timeout."""
         values = self.item.values
-        await on_timeout_pick(interaction, self.case_id, int(values[0]) if values else 0)
+        await on_timeout_pick(interaction, self.target.case_id, int(values[0]) if values else 0)
+
+
+async def _case_id_exists(interaction: discord.Interaction[ModBot], forged: IdOutOfRange | None) -> bool:
+    """False (after saying so) for a custom_id whose case id no case can have."""
+    if forged is None:
+        return True
+    await reply_ephemeral(interaction, f"There is no case #{forged.value}.")
+    return False
 
 
 def format_minutes(minutes: int) -> str:
@@ -124,8 +155,8 @@ def format_minutes(minutes: int) -> str:
 
 def timeout_view(case_id: int, choices: list[int]) -> discord.ui.View:
     """The ephemeral view holding the duration select."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(TimeoutDurationSelect(case_id, choices))
+    view = ModView(timeout=None)
+    view.add_item(TimeoutDurationSelect(TimeoutPickId(case_id), choices))
     return view
 
 
@@ -142,20 +173,9 @@ async def _show_outcome(interaction: discord.Interaction[ModBot], outcome: Outco
         await interaction.followup.send(outcome.message, ephemeral=True)
 
 
-async def _service_for_moderator(interaction: discord.Interaction[ModBot]) -> ModerationService | None:
-    """The moderation service when the user may act; otherwise answer (ephemerally) and return None."""
-    service = interaction.client.moderation
-    if not is_moderator(interaction):
-        await refuse(interaction)
-        return None
-    return service
-
-
-async def on_case_button(interaction: discord.Interaction[ModBot], case_id: int, action: Action) -> None:
-    """A card button was clicked."""
-    service = await _service_for_moderator(interaction)
-    if service is None:
-        return
+async def on_case_button(interaction: discord.Interaction[ModBot], target: CaseButtonId) -> None:
+    """A moderator clicked a card button."""
+    service, case_id, action = interaction.client.moderation, target.case_id, target.action
     if action in (Action.WARN, Action.TIMEOUT):
         case = await service.cases.get(case_id)
         if case is None or case.guild_id != interaction.guild_id:
@@ -163,7 +183,7 @@ async def on_case_button(interaction: discord.Interaction[ModBot], case_id: int,
         elif not case.is_open:
             await reply_ephemeral(interaction, already_decided_text(case))
         elif action is Action.WARN:
-            await open_dialog(interaction, WarnModal(case_id))  # survives restarts: see discord_edge/dialogs.py
+            await open_dialog(interaction, WarnModal(WarnDialogId(case_id)))  # survives restarts: see dialogs.py
         else:
             choices = list(service.config.timeout_choices_minutes)
             await interaction.response.send_message(
@@ -177,10 +197,8 @@ async def on_case_button(interaction: discord.Interaction[ModBot], case_id: int,
 
 
 async def on_timeout_pick(interaction: discord.Interaction[ModBot], case_id: int, minutes: int) -> None:
-    """A duration was picked in the Timeout select."""
-    service = await _service_for_moderator(interaction)
-    if service is None:
-        return
+    """A moderator picked a duration in the Timeout select."""
+    service = interaction.client.moderation
     await interaction.response.defer()
     outcome = await service.act(case_id, actor_of(interaction), Action.TIMEOUT, guild_id=interaction.guild_id,
                                 minutes=minutes)
@@ -188,10 +206,8 @@ async def on_timeout_pick(interaction: discord.Interaction[ModBot], case_id: int
 
 
 async def on_warn_submit(interaction: discord.Interaction[ModBot], case_id: int, reason: str) -> None:
-    """The Warn dialog was submitted (before or after a restart: dispatched by ``modbot:warn:<case_id>``)."""
-    service = await _service_for_moderator(interaction)
-    if service is None:
-        return
+    """A moderator submitted the Warn dialog (before or after a restart: see :func:`dispatch_dialog`)."""
+    service = interaction.client.moderation
     await interaction.response.defer(ephemeral=True, thinking=True)
     outcome = await service.act(case_id, actor_of(interaction), Action.WARN, guild_id=interaction.guild_id,
                                 reason=reason)

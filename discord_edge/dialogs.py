@@ -8,42 +8,39 @@ discord.py's store (:func:`open_dialog` removes them right after sending) and ha
 - ``modbot:warn:<case_id>`` (older ``modbot:warn:<case_id>:<nonce>`` too): the Warn dialog of a case card;
 - ``modbot:report:<channel_id>:<message_id>``: the member's "Report to moderators" dialog.
 
+The grammar is :mod:`bot.moderation.custom_ids`. Who may submit is the dialog's own ``interaction_check``
+(:class:`WarnModal`: moderators), which :func:`dispatch_dialog` runs on a dialog rebuilt from the custom_id, as
+discord.py would on one it had kept; a failed handler is answered by :func:`discord_edge.failures.report_failure`.
 The text inputs have fixed custom_ids (``reason``), so their values are read from the submission payload.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import discord
 
-from bot.command_tree import FAILED, answer_failure
+from bot.command_tree import answer_failure
+from bot.moderation.custom_ids import (
+    ExpiredReportDialogId,
+    IdOutOfRange,
+    ReportDialogId,
+    WarnDialogId,
+    parse_custom_id,
+)
 from bot.moderation.reports import REPORT_REASON_MAX
+from discord_edge.access import moderator_check
+from discord_edge.failures import ModModal, report_failure
 
 log = logging.getLogger(__name__)
 
 REASON_ID = "reason"
-WARN_ID = re.compile(r"^modbot:warn:(?P<case_id>\d{1,19})(?::\d{1,20})?$")
-REPORT_ID = re.compile(r"^modbot:report:(?P<channel_id>\d{1,20}):(?P<message_id>\d{1,20})$")
-MAX_ID = 2**63 - 1  # ids are SQLite INTEGERs (and Discord snowflakes fit in 63 bits)
-LEGACY_REPORT_ID = re.compile(r"^modbot:report:\d{1,20}$")  # opened by a version that kept the message in memory
 EXPIRED = "This dialog has expired; please open it again."
 
 
-def warn_custom_id(case_id: int) -> str:
-    """custom_id of the Warn dialog of ``case_id``."""
-    return f"modbot:warn:{case_id}"
-
-
-def report_custom_id(channel_id: int, message_id: int) -> str:
-    """custom_id of the Report dialog of a message."""
-    return f"modbot:report:{channel_id}:{message_id}"
-
-
-class WarnModal(discord.ui.Modal):
+class WarnModal(ModModal):
     """Asks for the warning text; the submission is handled by :func:`dispatch_dialog` (``modbot:warn:<id>``)."""
 
     reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -51,11 +48,16 @@ class WarnModal(discord.ui.Modal):
         custom_id=REASON_ID,
     )
 
-    def __init__(self, case_id: int) -> None:
-        super().__init__(title=f"Warn about case #{case_id}", custom_id=warn_custom_id(case_id))
+    def __init__(self, target: WarnDialogId) -> None:
+        super().__init__(title=f"Warn about case #{target.case_id}", custom_id=target.custom_id)
+        self.target = target
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Moderators only (refused ephemerally)."""
+        return await moderator_check(interaction)
 
 
-class ReportModal(discord.ui.Modal):
+class ReportModal(ModModal):
     """Optional reason for a report; handled by :func:`dispatch_dialog` (``modbot:report:<channel>:<message>``)."""
 
     reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -63,8 +65,9 @@ class ReportModal(discord.ui.Modal):
         required=False, max_length=REPORT_REASON_MAX, custom_id=REASON_ID,
     )
 
-    def __init__(self, channel_id: int, message_id: int) -> None:
-        super().__init__(title="Report to moderators", custom_id=report_custom_id(channel_id, message_id))
+    def __init__(self, target: ReportDialogId) -> None:
+        super().__init__(title="Report to moderators", custom_id=target.custom_id)
+        self.target = target
 
 
 async def open_dialog(interaction: discord.Interaction[Any], modal: discord.ui.Modal) -> None:
@@ -100,26 +103,25 @@ async def dispatch_dialog(interaction: discord.Interaction[Any], *, on_warn: War
         return False
     data: Mapping[str, Any] = interaction.data or {}
     custom_id = str(data.get("custom_id") or "")
-    reason = submitted_values(data).get(REASON_ID, "")
-    warn, report = WARN_ID.match(custom_id), REPORT_ID.match(custom_id)
-    mine = [m for m, handler in ((warn, on_warn), (report, on_report)) if m and handler is not None]
-    ids = [int(v) for m in mine for v in m.groupdict().values()]
-    if any(v > MAX_ID for v in ids):  # a forged id SQLite cannot hold: the dialog was never ours
+    try:
+        target = parse_custom_id(custom_id)
+    except IdOutOfRange as exc:  # a forged id SQLite cannot hold: the dialog was never ours
+        if (exc.kind == "warn" and on_warn is None) or (exc.kind == "report" and on_report is None):
+            return False
         log.info("dialog with an out-of-range id refused for user %s", interaction.user.id)
         await answer_failure(interaction, EXPIRED)
         return True
+    reason = submitted_values(data).get(REASON_ID, "")
     try:
-        if warn and on_warn is not None:
-            await on_warn(interaction, int(warn["case_id"]), reason)
-        elif report and on_report is not None:
-            channel_id, message_id = int(report["channel_id"]), int(report["message_id"])
-            await on_report(interaction, channel_id, message_id, reason[:REPORT_REASON_MAX])
-        elif LEGACY_REPORT_ID.match(custom_id) and on_report is not None:
+        if isinstance(target, WarnDialogId) and on_warn is not None:
+            if await WarnModal(target).interaction_check(interaction):
+                await on_warn(interaction, target.case_id, reason)
+        elif isinstance(target, ReportDialogId) and on_report is not None:
+            await on_report(interaction, target.channel_id, target.message_id, reason[:REPORT_REASON_MAX])
+        elif isinstance(target, ExpiredReportDialogId) and on_report is not None:
             await answer_failure(interaction, EXPIRED)
         else:
             return False
     except Exception as exc:
-        log.error("dialog %s failed for user %s (%s)", custom_id.split(":")[1] if ":" in custom_id else "?",
-                  interaction.user.id, type(exc).__name__, exc_info=exc)
-        await answer_failure(interaction, FAILED)
+        await report_failure(interaction, exc)
     return True

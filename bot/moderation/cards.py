@@ -7,11 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.moderation.custom_ids import CaseButtonId
 from bot.moderation.models import Case
 from bot.moderation.state import Action, CaseState, available_actions
 
-CUSTOM_ID_PREFIX = "modbot:case"
-CASE_CUSTOM_ID = re.compile(r"^modbot:case:(?P<case_id>\d+):(?P<action>[a-z_]+)$")
 CARD_FOOTER = re.compile(r"\bCase #(?P<case_id>\d+)\b")
 DIGEST_MARKER = "new case"
 _DIGEST_IDS = re.compile(r"#(\d+)(?:\u2013#(\d+))?")
@@ -57,12 +56,21 @@ class CardField:
 
 @dataclass(frozen=True)
 class CardButton:
-    """One button: the action, its caption, style name and persistent custom_id."""
+    """One button: which case and action (its persistent custom_id), its caption and style name."""
 
-    action: Action
+    target: CaseButtonId
     label: str
     style: str
-    custom_id: str
+
+    @property
+    def action(self) -> Action:
+        """The button's action."""
+        return self.target.action
+
+    @property
+    def custom_id(self) -> str:
+        """``modbot:case:<case_id>:<action>`` (:mod:`bot.moderation.custom_ids`)."""
+        return self.target.custom_id
 
 
 @dataclass(frozen=True)
@@ -76,18 +84,6 @@ class CardContent:
     footer: str
     fields: tuple[CardField, ...] = ()
     buttons: tuple[CardButton, ...] = field(default_factory=tuple)
-
-
-def custom_id(case_id: int, action: Action | str) -> str:
-    """Persistent custom_id of a card component: ``modbot:case:<id>:<action>``."""
-    name = action.value if isinstance(action, Action) else action
-    return f"{CUSTOM_ID_PREFIX}:{case_id}:{name}"
-
-
-def parse_custom_id(value: str) -> tuple[int, str] | None:
-    """``(case_id, action)`` from a card custom_id, or None."""
-    match = CASE_CUSTOM_ID.match(value or "")
-    return (int(match["case_id"]), match["action"]) if match else None
 
 
 def escape_markdown(text: str) -> str:
@@ -190,7 +186,7 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
     buttons: tuple[CardButton, ...] = ()
     if with_buttons:
         buttons = tuple(
-            CardButton(action, action.label, BUTTON_STYLES[action], custom_id(case.id, action))
+            CardButton(CaseButtonId(case.id, action), action.label, BUTTON_STYLES[action])
             for action in available_actions(case.state, claimed=case.claimed_by is not None)
         )
     source = " \u00b7 reported by members" if case.source == "report" else ""

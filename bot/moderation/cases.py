@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.moderation.custom_ids import MAX_ID
 from bot.moderation.models import Case, MessageSnapshot
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action, CaseState
 from bot.storage import Database
 from bot.timestamps import to_iso, utcnow
-
-MAX_CASE_ID = 2**63 - 1  # SQLite INTEGER
 
 _SELECT = (
     "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count FROM mod_cases c"
@@ -76,7 +75,7 @@ class CaseRepository:
 
     async def get(self, case_id: int) -> Case | None:
         """The case with this id (None for an id no case can have: ids come from custom_ids clients can forge)."""
-        if not 0 < case_id <= MAX_CASE_ID:
+        if not 0 < case_id <= MAX_ID:
             return None
         row = await self._db.fetchone(f"{_SELECT} WHERE c.id = ?", (case_id,))
         return Case.from_row(row) if row else None

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.moderation.cards import CARD_FOOTER, parse_custom_id, parse_digest
+from bot.moderation.cards import CARD_FOOTER, parse_digest
 from bot.moderation.cases import CaseRepository
+from bot.moderation.custom_ids import case_of_card_component
 from bot.moderation.models import Case
 from bot.moderation.ports import CardPublisher, PostedMessage
 
@@ -39,9 +40,9 @@ def read_announcements(messages: Iterable[PostedMessage]) -> Announcements:
     for message in sorted(messages, key=lambda m: m.message_id):
         case_ids: set[int] = set()
         for custom_id in message.custom_ids:
-            parsed = parse_custom_id(custom_id)
-            if parsed is not None:
-                case_ids.add(parsed[0])
+            case_id = case_of_card_component(custom_id)
+            if case_id is not None:
+                case_ids.add(case_id)
         for footer in message.footers:
             match = CARD_FOOTER.search(footer)
             if match:

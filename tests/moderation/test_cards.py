@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 from bot.moderation.cards import (
     chunk_for_digest,
     compress_ranges,
-    custom_id,
     excerpt,
     mod_log_line,
-    parse_custom_id,
     parse_digest,
     render_card,
     render_digest,
 )
 from bot.moderation.cases import CaseRepository
+from bot.moderation.custom_ids import CaseButtonId, parse_custom_id
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action, CaseState
 
@@ -41,7 +40,7 @@ async def test_render_card_pending_and_decided(db, snap) -> None:
     fields = {f.name: f.value for f in card.fields}
     assert fields["Scores"] == "insult 0.95 \u00b7 toxicity 0.90" and fields["Severity"] == "high"
     assert fields["Message"] == "[Jump to message](https://discord.com/channels/1/2/3)"
-    assert [b.custom_id for b in card.buttons] == [custom_id(case.id, a) for a in Action]
+    assert [b.custom_id for b in card.buttons] == [CaseButtonId(case.id, a).custom_id for a in Action]
     assert card.footer.startswith(f"Case #{case.id} \u00b7 message {case.message_id}")
     await repo.try_lock(case.id, 77, Action.REMOVE)
     decided = await repo.finish(case.id, 77, Action.REMOVE, CaseState.REMOVED, reason="rude",
@@ -53,7 +52,7 @@ async def test_render_card_pending_and_decided(db, snap) -> None:
 
 
 def test_custom_ids_and_digests_round_trip() -> None:
-    assert parse_custom_id(custom_id(42, Action.TIMEOUT)) == (42, "timeout")
+    assert parse_custom_id(CaseButtonId(42, Action.TIMEOUT).custom_id) == CaseButtonId(42, Action.TIMEOUT)
     assert parse_custom_id("modbot:queue:1:2:") is None
     assert compress_ranges([9, 3, 4, 5, 12, 11]) == "#3\u2013#5, #9, #11\u2013#12"
     text = render_digest([5, 6, 7, 20])

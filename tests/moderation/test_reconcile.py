@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from moderation.doubles import FakePublisher
 
-from bot.moderation.cards import custom_id, render_digest
+from bot.moderation.cards import render_digest
 from bot.moderation.cases import CaseRepository
+from bot.moderation.custom_ids import CaseButtonId
 from bot.moderation.ports import PostedMessage
 from bot.moderation.reconcile import read_announcements, reconcile_all, reconcile_cards
 from bot.moderation.scoring import Assessment
@@ -15,7 +16,7 @@ from bot.moderation.state import Action
 def test_read_announcements_matches_cards_and_digests() -> None:
     messages = [
         PostedMessage(30, "", ("Case #3 \u00b7 message 99",), ()),
-        PostedMessage(10, "", (), (custom_id(1, Action.APPROVE), custom_id(1, Action.REMOVE))),
+        PostedMessage(10, "", (), tuple(CaseButtonId(1, a).custom_id for a in (Action.APPROVE, Action.REMOVE))),
         PostedMessage(11, "", ("Case #1 \u00b7 message 98",), ()),  # a duplicate: the oldest wins
         PostedMessage(20, render_digest([4, 5, 6, 9]), (), ()),
         PostedMessage(21, "unrelated #7 text", (), ()),
@@ -31,7 +32,7 @@ async def test_reconcile_records_posted_and_returns_the_rest(db, snap) -> None:
     await repo.set_card(ids[3], 7, 500)  # already recorded: not considered
     publisher = FakePublisher()
     publisher.history = [
-        PostedMessage(401, "", (f"Case #{ids[0]} \u00b7 message 1",), (custom_id(ids[0], Action.CLAIM),)),
+        PostedMessage(401, "", (f"Case #{ids[0]} \u00b7 message 1",), (CaseButtonId(ids[0], Action.CLAIM).custom_id,)),
         PostedMessage(402, render_digest([ids[1]]), (), ()),
     ]
     plan = await reconcile_cards(repo, publisher, 7)

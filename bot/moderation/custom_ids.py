@@ -1,0 +1,169 @@
+"""Every custom_id modbot puts on a card component or a dialog, built and parsed here into typed fields.
+
+The grammar (``<id>`` is a positive SQLite INTEGER, at most :data:`MAX_ID`; Discord snowflakes fit in it too):
+
+- ``modbot:case:<case_id>:<action>``: a case card button (an :class:`Action` value) -> :class:`CaseButtonId`;
+- ``modbot:case:<case_id>:timeout_pick``: the Timeout duration select -> :class:`TimeoutPickId`;
+- ``modbot:warn:<case_id>`` (older ``modbot:warn:<case_id>:<nonce>`` too): the Warn dialog -> :class:`WarnDialogId`;
+- ``modbot:report:<channel_id>:<message_id>``: a member's Report dialog -> :class:`ReportDialogId`;
+- ``modbot:report:<message_id>``: a Report dialog of an older version, which kept the message in memory
+  -> :class:`ExpiredReportDialogId` (it cannot be answered any more).
+
+A client can send any custom_id. :func:`parse_custom_id` returns None for one that is not modbot's (an unknown
+prefix or action) and raises :class:`IdOutOfRange` for one of modbot's shapes whose id no row can have. The
+``*_TEMPLATE`` strings are the same shapes without anchors, for ``discord.ui.DynamicItem`` templates (which
+discord.py full-matches); each class's ``from_match`` reads such a match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.moderation.state import Action
+
+MAX_ID = 2**63 - 1  # ids are SQLite INTEGERs (and Discord snowflakes fit in 63 bits)
+
+# ids are ASCII digits ([0-9]: a bare \d would take other scripts' digits too)
+_ACTIONS = "|".join(re.escape(action.value) for action in Action)
+CASE_BUTTON_TEMPLATE = rf"modbot:case:(?P<case_id>[0-9]+):(?P<action>{_ACTIONS})"
+TIMEOUT_PICK_TEMPLATE = r"modbot:case:(?P<case_id>[0-9]+):timeout_pick"
+WARN_DIALOG_TEMPLATE = r"modbot:warn:(?P<case_id>[0-9]+)(?::[0-9]+)?"
+REPORT_DIALOG_TEMPLATE = r"modbot:report:(?P<channel_id>[0-9]+):(?P<message_id>[0-9]+)"
+EXPIRED_REPORT_TEMPLATE = r"modbot:report:(?P<message_id>[0-9]+)"
+
+
+def id_in_range(value: int) -> bool:
+    """True for an id a SQLite INTEGER primary key (or a Discord snowflake) can have."""
+    return 0 < value <= MAX_ID
+
+
+class IdOutOfRange(ValueError):
+    """One of modbot's custom_id shapes, with an id no row can have (forged, or not modbot's)."""
+
+    def __init__(self, kind: str, value: int) -> None:
+        super().__init__(f"{kind} custom_id with an out-of-range id")
+        self.kind = kind
+        self.value = value
+
+
+def _id(match: re.Match[str], group: str, kind: str) -> int:
+    value = int(match[group])
+    if not id_in_range(value):
+        raise IdOutOfRange(kind, value)
+    return value
+
+
+@dataclass(frozen=True)
+class CaseButtonId:
+    """A case card button: which case, which action."""
+
+    case_id: int
+    action: Action
+
+    @property
+    def custom_id(self) -> str:
+        """``modbot:case:<case_id>:<action>``."""
+        return f"modbot:case:{self.case_id}:{self.action.value}"
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> CaseButtonId:
+        """From a match of :data:`CASE_BUTTON_TEMPLATE` (raises :class:`IdOutOfRange`)."""
+        return cls(_id(match, "case_id", "case"), Action(match["action"]))
+
+
+@dataclass(frozen=True)
+class TimeoutPickId:
+    """The Timeout duration select of a case."""
+
+    case_id: int
+
+    @property
+    def custom_id(self) -> str:
+        """``modbot:case:<case_id>:timeout_pick``."""
+        return f"modbot:case:{self.case_id}:timeout_pick"
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> TimeoutPickId:
+        """From a match of :data:`TIMEOUT_PICK_TEMPLATE` (raises :class:`IdOutOfRange`)."""
+        return cls(_id(match, "case_id", "case"))
+
+
+@dataclass(frozen=True)
+class WarnDialogId:
+    """The Warn dialog of a case."""
+
+    case_id: int
+
+    @property
+    def custom_id(self) -> str:
+        """``modbot:warn:<case_id>``."""
+        return f"modbot:warn:{self.case_id}"
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> WarnDialogId:
+        """From a match of :data:`WARN_DIALOG_TEMPLATE` (raises :class:`IdOutOfRange`)."""
+        return cls(_id(match, "case_id", "warn"))
+
+
+@dataclass(frozen=True)
+class ReportDialogId:
+    """A member's Report dialog of one message."""
+
+    channel_id: int
+    message_id: int
+
+    @property
+    def custom_id(self) -> str:
+        """``modbot:report:<channel_id>:<message_id>``."""
+        return f"modbot:report:{self.channel_id}:{self.message_id}"
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> ReportDialogId:
+        """From a match of :data:`REPORT_DIALOG_TEMPLATE` (raises :class:`IdOutOfRange`)."""
+        return cls(_id(match, "channel_id", "report"), _id(match, "message_id", "report"))
+
+
+@dataclass(frozen=True)
+class ExpiredReportDialogId:
+    """A Report dialog opened by an older version (only the message id: it cannot be filed any more)."""
+
+    message_id: int
+
+    @property
+    def custom_id(self) -> str:
+        """``modbot:report:<message_id>``."""
+        return f"modbot:report:{self.message_id}"
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> ExpiredReportDialogId:
+        """From a match of :data:`EXPIRED_REPORT_TEMPLATE` (raises :class:`IdOutOfRange`)."""
+        return cls(_id(match, "message_id", "report"))
+
+
+CustomId = CaseButtonId | TimeoutPickId | WarnDialogId | ReportDialogId | ExpiredReportDialogId
+_SHAPES: tuple[tuple[re.Pattern[str], type[CustomId]], ...] = (
+    (re.compile(CASE_BUTTON_TEMPLATE), CaseButtonId),
+    (re.compile(TIMEOUT_PICK_TEMPLATE), TimeoutPickId),
+    (re.compile(WARN_DIALOG_TEMPLATE), WarnDialogId),
+    (re.compile(REPORT_DIALOG_TEMPLATE), ReportDialogId),
+    (re.compile(EXPIRED_REPORT_TEMPLATE), ExpiredReportDialogId),
+)
+
+
+def parse_custom_id(value: str) -> CustomId | None:
+    """The typed custom_id, None when it is not one of modbot's; raises :class:`IdOutOfRange` for a forged id."""
+    for pattern, kind in _SHAPES:
+        match = pattern.fullmatch(value or "")
+        if match is not None:
+            return kind.from_match(match)
+    return None
+
+
+def case_of_card_component(value: str) -> int | None:
+    """The case a card component belongs to (a button or the Timeout select), or None."""
+    try:
+        parsed = parse_custom_id(value)
+    except IdOutOfRange:
+        return None
+    return parsed.case_id if isinstance(parsed, CaseButtonId | TimeoutPickId) else None
