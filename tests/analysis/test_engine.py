@@ -115,30 +115,47 @@ async def test_fake_model_sentence_scoring_and_windows() -> None:
 
 
 async def test_event_loop_keeps_its_heartbeat_while_scoring_1000(engine: ScoringEngine) -> None:
+    """Inference runs in the engine's worker thread, never on the loop, and the loop keeps ticking meanwhile.
+
+    Structural checks only (which thread ran the model, that the heartbeat ran between batches): how long the
+    loop may wait is a figure of the benchmarks (bench/scoring.py), not a timed assert that a loaded machine fails.
+    """
     await engine.score([f"warm-up message {i} with some words" for i in range(100)])  # first-use costs
-    lags: list[float] = []
+    loop_thread = threading.get_ident()
+    model = engine._model  # noqa: SLF001 - white-box: where does the model run?
+    assert model is not None
+    threads: list[int] = []
+    original = model.predict
+
+    def spy(texts: list[str]) -> np.ndarray:
+        threads.append(threading.get_ident())
+        return original(texts)
+
+    model.predict = spy  # type: ignore[method-assign]
+    ticks = 0
     stop = asyncio.Event()
 
     async def heartbeat() -> None:
+        nonlocal ticks
         while not stop.is_set():
-            started = time.perf_counter()
             await asyncio.sleep(0.005)
-            lags.append(time.perf_counter() - started - 0.005)
+            ticks += 1
 
     beat = asyncio.create_task(heartbeat())
     texts = [f"message {i}: you are {'an idiot' if i % 9 == 0 else 'very kind'} today, friend number {i}"
              for i in range(1000)]
-    started = time.perf_counter()
     chunks = [texts[i : i + 50] for i in range(0, 1000, 50)]
-    results = [r for batch in await asyncio.gather(*(engine.score(c) for c in chunks)) for r in batch]
-    elapsed = time.perf_counter() - started
-    stop.set()
-    await beat
+    try:
+        results = [r for batch in await asyncio.gather(*(engine.score(c) for c in chunks)) for r in batch]
+    finally:
+        model.predict = original  # type: ignore[method-assign]
+        stop.set()
+        await beat
     assert len(results) == 1000 and all(r.available for r in results)
     assert sum(r.scores["toxicity"] > 0.5 for r in results) == len(range(0, 1000, 9))
-    assert max(lags) < 0.1, f"event loop blocked for {max(lags) * 1000:.0f} ms"
+    assert threads and loop_thread not in threads  # never on the event loop
+    assert ticks >= min(len(threads), 5)  # the loop ran while the worker scored batch after batch
     assert engine.stats.batches < 100 + 1000 / 4  # micro-batched, not one by one
-    assert elapsed < 60
 
 
 async def test_dedupe_in_flight_and_lru_cache() -> None:
