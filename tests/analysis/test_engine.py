@@ -237,7 +237,7 @@ async def test_slow_load_reports_loading_then_ok() -> None:
     started = time.monotonic()
     status = await eng.start(wait=0.2)
     assert status.state == "loading" and "still loading" in status.reason
-    assert time.monotonic() - started < 2  # the bot start is bounded
+    assert time.monotonic() - started < 5  # the bot start is bounded (the load takes 10 s)
     (early,) = await eng.score(["you idiot"])
     assert not early.available
     release.set()

@@ -100,7 +100,7 @@ def test_onnx_export_is_cached_next_to_the_weights(planted_small: Path, planted_
     started = time.monotonic()
     second = load_toxicity_model(ToxicityConfig(checkpoint=planted_small, runtime="onnx-int8"))
     assert second.upgrade is None and second.model is not None and second.model.runtime == "onnx-int8"
-    assert time.monotonic() - started < 5  # no PyTorch weights loaded, no export
+    assert time.monotonic() - started < 30  # no export (a minute or more), only the cached file loads
     texts = sample_messages(20)
     assert planted_exported.model is not None
     assert np.allclose(planted_exported.model.predict(texts), second.model.predict(texts), atol=1e-6)
