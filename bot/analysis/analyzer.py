@@ -16,9 +16,9 @@ import asyncio
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -45,6 +45,7 @@ __all__ = ["Analyzer", "gate", "lexicon_scores", "noisy_or", "shared_analyzer", 
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 CACHE_SIZE = 50_000  # head-score vectors kept (about 0.1 KB each)
 
 
@@ -332,16 +333,16 @@ class Analyzer:
         texts = list(texts)
         if not texts:
             return []
-        loop, worker = asyncio.get_running_loop(), self._cpu_worker()
-        prepared = await loop.run_in_executor(worker, lambda: [prepare(t) for t in texts])  # CPU work too
+        prepared = await self.in_worker(lambda: [prepare(t) for t in texts])  # normalizing is CPU work too
         if toxicity is None and self.engine is not None:
             toxicity = await self._engine_scores([p.scored or p.original for p in prepared])
-        return await loop.run_in_executor(
-            worker, lambda: self.analyze_sync(texts, toxicity, config=config, prepared=prepared))
+        return await self.in_worker(lambda: self.analyze_sync(texts, toxicity, config=config, prepared=prepared))
 
-    def _cpu_worker(self) -> ThreadPoolExecutor:  # called on the event loop only, so no lock
+    async def in_worker(self, work: Callable[[], T]) -> T:
+        """Run CPU work on the analyzer's one worker thread (what :meth:`analyze` uses), off the event loop."""
+        # created on the event loop only, so no lock
         self._worker = self._worker or ThreadPoolExecutor(max_workers=1, thread_name_prefix="modbot-analyzer")
-        return self._worker
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work)
 
     async def _engine_scores(self, texts: list[str]) -> list[ToxicityResult | None] | None:
         assert self.engine is not None

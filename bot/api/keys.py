@@ -71,13 +71,7 @@ class KeyStore:
             "WHERE name = ? AND revoked_at IS NULL", (name,))
         return changed > 0
 
-    async def list(self, *, include_revoked: bool = True) -> list[KeyInfo]:
-        """Every key, oldest first."""
-        where = "" if include_revoked else " WHERE revoked_at IS NULL"
-        rows = await self._db.fetchall(
-            f"SELECT name, qps, created_at, revoked_at, key_sha256 FROM api_keys{where} ORDER BY id")  # noqa: S608
+    async def list(self) -> list[KeyInfo]:
+        """Every key, revoked ones too, oldest first."""
+        rows = await self._db.fetchall("SELECT name, qps, created_at, revoked_at, key_sha256 FROM api_keys ORDER BY id")
         return [KeyInfo(str(r[0]), float(r[1]), str(r[2]), r[3], str(r[4])) for r in rows]
-
-    async def active(self) -> dict[str, KeyInfo]:
-        """Active keys by hash."""
-        return {k.key_sha256: k for k in await self.list(include_revoked=False)}

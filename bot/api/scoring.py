@@ -3,7 +3,8 @@ through the analyzer.
 
 The engine micro-batches every unit queued while it waits (``[toxicity] max_batch_size`` / ``max_wait_ms``) and
 runs the model in its worker thread, so concurrent API requests (and the bot's messages, in one process) share
-model calls and the event loop stays free. The analyzer's CPU work runs in this scorer's one worker thread.
+model calls and the event loop stays free. The analyzer's CPU work runs on the analyzer's own worker thread
+(:meth:`bot.analysis.analyzer.Analyzer.in_worker`), the one the bot's messages use too.
 
 Span scores are sentence scores: the comment is prepared like a chat message (:func:`bot.analysis.textmap.prepare`),
 split into sentences, each sentence scored, and its offsets mapped back onto the comment as sent.
@@ -12,13 +13,16 @@ split into sentences, each sentence scored, and its offsets mapped back onto the
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.analysis.textmap import Prepared, prepare
 from bot.analysis.units import split_units
 from bot.api.errors import invalid, unavailable
 from bot.api.wire import ENGINE_ATTRIBUTES, EXPERIMENTAL_ATTRIBUTES, AnalyzeRequest
+
+if TYPE_CHECKING:
+    from bot.analysis.analyzer import Analyzer
+    from bot.analysis.engine import ScoringEngine
 
 # Detoxify's multilingual model (XLM-R) was trained on these; the other variants are English.
 MULTILINGUAL = ("en", "fr", "es", "it", "pt", "tr", "ru")
@@ -28,12 +32,12 @@ Span = tuple[int, int, float]
 class CommentScorer:
     """Scores checked analyze requests. ``engine``/``analyzer`` are the bot's objects (either may be None)."""
 
-    def __init__(self, engine: Any, analyzer: Any, *, variant: str = "unbiased", max_sentences: int = 24) -> None:
+    def __init__(self, engine: ScoringEngine | None, analyzer: Analyzer | None, *, variant: str = "unbiased",
+                 max_sentences: int = 24) -> None:
         self.engine = engine
         self.analyzer = analyzer
         self.engine_languages = MULTILINGUAL if variant == "multilingual" else ("en",)
         self.max_sentences = max_sentences
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="modbot-api")
 
     @property
     def attributes(self) -> dict[str, str]:
@@ -67,8 +71,9 @@ class CommentScorer:
 
     async def score(self, request: AnalyzeRequest) -> dict[str, tuple[float, list[Span]]]:
         """Attribute -> (summary score, span scores); raises ApiError (400 / 503)."""
-        loop = asyncio.get_running_loop()
-        prep = await loop.run_in_executor(self._worker, prepare, request.text)
+        text = request.text
+        prep = await (self.analyzer.in_worker(lambda: prepare(text)) if self.analyzer is not None
+                      else asyncio.to_thread(prepare, text))
         wanted = [a.name for a in request.attributes]
         engine_attrs = [name for name in wanted if name in ENGINE_ATTRIBUTES]
         analyzer_attrs = [name for name in wanted if name in EXPERIMENTAL_ATTRIBUTES]
@@ -84,12 +89,13 @@ class CommentScorer:
 
     async def _engine_scores(self, prep: Prepared, attrs: list[str], spans: bool
                              ) -> dict[str, tuple[float, list[Span]]]:
-        status = getattr(self.engine, "status", None)
-        if status is None or not getattr(status, "ok", False):
-            raise unavailable(f"The toxicity model is not available ({status}).")
+        engine = self.engine
+        assert engine is not None  # attrs are only asked for when it exists (see ``attributes``)
+        if not engine.status.ok:
+            raise unavailable(f"The toxicity model is not available ({engine.status.summary}).")
         sentences = self._sentences(prep) if spans else []
         texts = [prep.scored or prep.original, *(prep.scored[s:e] for s, e in sentences)]
-        results = await self.engine.score(texts)
+        results = await engine.score(texts)
         whole = results[0]
         if not whole.available:
             raise unavailable(f"The toxicity model could not score this comment ({'; '.join(whole.notes[-1:])}).")
@@ -107,9 +113,9 @@ class CommentScorer:
 
     async def _analyzer_scores(self, prep: Prepared, attrs: list[str], spans: bool
                                ) -> dict[str, tuple[float, list[Span]]]:
-        loop = asyncio.get_running_loop()
-        signals = (await loop.run_in_executor(self._worker, lambda: self.analyzer.signals([prep.original], None,
-                                                                                           [prep])))[0]
+        analyzer = self.analyzer
+        assert analyzer is not None  # attrs are only asked for when it exists (see ``attributes``)
+        [signals] = await analyzer.in_worker(lambda: analyzer.signals([prep.original], None, [prep]))
         out: dict[str, tuple[float, list[Span]]] = {}
         for name in attrs:
             key = EXPERIMENTAL_ATTRIBUTES[name]
@@ -123,7 +129,3 @@ class CommentScorer:
     def _sentences(self, prep: Prepared) -> list[tuple[int, int]]:
         units = split_units(prep.scored)[: self.max_sentences]
         return units if len(units) > 1 else []
-
-    async def close(self) -> None:
-        """Stop the worker thread."""
-        await asyncio.to_thread(self._worker.shutdown, wait=True)

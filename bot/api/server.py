@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -24,6 +24,11 @@ from bot.api.quota import Gate, is_loopback
 from bot.api.scoring import CommentScorer
 from bot.api.wire import analyze_response, decode_body, parse_analyze, parse_suggest
 from bot.storage import Database
+
+if TYPE_CHECKING:
+    from bot.analysis.analyzer import Analyzer
+    from bot.analysis.engine import ScoringEngine
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -171,10 +176,10 @@ class ApiServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await self.scorer.close()
 
 
-def build_server(settings: Any, db: Database, engine: Any, analyzer: Any) -> ApiServer:
+def build_server(settings: Settings, db: Database, engine: ScoringEngine | None,
+                 analyzer: Analyzer | None) -> ApiServer:
     """An ApiServer over the given engine and analyzer (the bot's own, in one process), from ``settings``."""
     scorer = CommentScorer(engine, analyzer, variant=settings.toxicity.variant,
                            max_sentences=settings.toxicity.max_sentences)
