@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.guildconf.keys import SEVERITIES, GuildKey, ValueKind
+from bot.moderation.custom_ids import id_in_range
 
 CLEAR_WORDS = frozenset({"none", "unset", "off", "clear", "-"})
 _TRUE = frozenset({"true", "on", "yes", "1", "enable", "enabled"})
@@ -19,7 +20,6 @@ _FALSE = frozenset({"false", "off", "no", "0", "disable", "disabled"})
 _CHANNEL = re.compile(r"^(?:<#(\d+)>|(\d+))$")
 _ROLE = re.compile(r"^(?:<@&(\d+)>|(\d+))$")
 _SEPARATORS = re.compile(r"[\s,;]+")
-MAX_SNOWFLAKE = 2**63 - 1
 
 
 class ValueParseError(ValueError):
@@ -32,7 +32,7 @@ def _snowflake(token: str, pattern: re.Pattern[str], what: str, key: GuildKey) -
         example = "#channel or a channel id" if what == "channel" else "@role or a role id"
         raise ValueParseError(f"`{key.name}` needs a {what}: {example} (got `{token[:40]}`).")
     value = int(match.group(1) or match.group(2))
-    if not 0 < value <= MAX_SNOWFLAKE:
+    if not id_in_range(value):
         raise ValueParseError(f"`{token[:40]}` is not a valid {what} id.")
     return value
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.moderation.custom_ids import MAX_ID
+from bot.moderation.custom_ids import id_in_range
 from bot.moderation.models import Case, MessageSnapshot
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action, CaseState
@@ -75,7 +75,7 @@ class CaseRepository:
 
     async def get(self, case_id: int) -> Case | None:
         """The case with this id (None for an id no case can have: ids come from custom_ids clients can forge)."""
-        if not 0 < case_id <= MAX_ID:
+        if not id_in_range(case_id):
             return None
         row = await self._db.fetchone(f"{_SELECT} WHERE c.id = ?", (case_id,))
         return Case.from_row(row) if row else None
