@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bot.analysis import devsets  # noqa: E402
 from bot.analysis.heads import head_texts, minilm_dir, pool  # noqa: E402
 from bot.paths import shared_dir  # noqa: E402
+from scripts.train_heads import attach_lora, read_ids, train_epoch  # noqa: E402  (the same recipe)
 
 SEED = 20240611
 TASKS = {"twitcivility": ("impoliteness", "intolerance"), "ccc": ("toxicity",), "fox": ("hateful",)}
@@ -85,11 +86,6 @@ def fetch_mpnet(cache: Path) -> Path:
     return found[0].parent
 
 
-def read_ids(path: Path) -> list[str]:
-    """Ids of a data/splits file (comments skipped)."""
-    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and ln[0] != "#"]
-
-
 def sample_train(train_idx: np.ndarray, cap: int, rng: np.random.Generator) -> np.ndarray:
     """At most ``cap`` training rows, a seeded uniform sample (sorted); all of them when fewer."""
     return train_idx if cap <= 0 or len(train_idx) <= cap else np.sort(rng.choice(train_idx, cap, replace=False))
@@ -124,12 +120,6 @@ def adapter_targets(model: Any) -> dict[str, Any]:
             if name.startswith("encoder.layer.") and isinstance(m, torch.nn.Linear)}
 
 
-def attach(lin: Any, a: Any, b: Any, scale: float) -> None:
-    """Wrap ``lin.forward`` so it adds the low-rank update ``scale * x A^T B^T``."""
-    base = lin.forward
-    lin.forward = lambda x: base(x) + (x @ a.T @ b.T) * scale
-
-
 def load_encoder(folder: Path) -> tuple[Any, Any]:
     """(tokenizer, transformer) of a sentence-transformers folder, on CPU."""
     from sentence_transformers import SentenceTransformer
@@ -148,7 +138,7 @@ def train_and_score(folder: Path, data: dict[str, Split], args: argparse.Namespa
     for lin in targets.values():
         a = torch.nn.Parameter(torch.randn(args.rank, lin.in_features, generator=gen) / np.sqrt(lin.in_features))
         b = torch.nn.Parameter(torch.zeros(lin.out_features, args.rank))
-        attach(lin, a, b, args.alpha / args.rank)
+        attach_lora(lin, a, b, args.alpha / args.rank)
         params += [a, b]
     texts, y, known = [v[0] for v in data["train"][0]], data["train"][1], data["train"][2]
     head = torch.nn.Linear(model.config.hidden_size, y.shape[1])
@@ -164,24 +154,10 @@ def train_and_score(folder: Path, data: dict[str, Split], args: argparse.Namespa
                   return_tensors="pt")
         return pool(model(**enc).last_hidden_state, enc["attention_mask"])
 
-    rng = np.random.default_rng(args.seed)
-    order = np.argsort(np.array([len(t) for t in texts], dtype=np.float64) + rng.uniform(0, 40, n))
-    batches = [order[s : s + args.batch_size] for s in range(0, n, args.batch_size)]
-    rng.shuffle(batches)
     model.train()
     t0 = time.time()
-    for step, idx in enumerate(batches, start=1):
-        emb = torch.nn.functional.dropout(embed([texts[i] for i in idx]), 0.1, training=True)
-        loss_all = torch.nn.functional.binary_cross_entropy_with_logits(
-            head(emb) * args.logit_scale, yt[idx], reduction="none")
-        loss = (loss_all * kt[idx]).sum() / kt[idx].sum().clamp(min=1)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 10 == 0 or step == len(batches):
-            rate = sum(len(b) for b in batches[:step]) / (time.time() - t0)
-            print(f"  {step}/{len(batches)} loss {loss.item():.4f} ({rate:.1f} texts/s)", flush=True)
+    train_epoch(embed, head, texts, yt, kt, opt, sched, np.random.default_rng(args.seed),
+                batch_size=args.batch_size, logit_scale=args.logit_scale, log_every=10)
     train_s = time.time() - t0
     model.eval()
     vvariants = data["val"][0]

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -70,7 +70,7 @@ def make_or_load_splits(rows: Rows, name: str, splits_dir: Path) -> dict[str, np
     files = {part: splits_dir / f"{name}.{part}.ids" for part in ("test", "val")}
     ids = np.array(rows.ids)
     if all(f.exists() for f in files.values()):
-        chosen = {part: set(_read_ids(f)) for part, f in files.items()}
+        chosen = {part: set(read_ids(f)) for part, f in files.items()}
     elif rows.groups:
         parts = [devsets.fox_part(g) for g in rows.groups]
         chosen = {part: {i for i, p in zip(rows.ids, parts, strict=True) if p == part} for part in ("test", "val")}
@@ -106,7 +106,8 @@ def _write_ids(files: dict[str, Path], chosen: dict[str, set[str]], name: str, h
         f.write_text(header + "".join(f"{i}\n" for i in sorted(chosen[part])), encoding="utf-8")
 
 
-def _read_ids(path: Path) -> list[str]:
+def read_ids(path: Path) -> list[str]:
+    """Ids of a data/splits file (comment lines skipped)."""
     return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
 
 
@@ -163,7 +164,7 @@ def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray,
         a = torch.nn.Parameter(torch.randn(args.rank, lin.in_features, generator=gen) / np.sqrt(lin.in_features))
         b = torch.nn.Parameter(torch.zeros(lin.out_features, args.rank))
         adapters[name] = (a, b)
-        _attach(lin, a, b, args.alpha / args.rank)
+        attach_lora(lin, a, b, args.alpha / args.rank)
     head = torch.nn.Linear(EMBED_DIM, y.shape[1])
     opt = torch.optim.AdamW(
         [{"params": [p for ab in adapters.values() for p in ab], "lr": args.lr},
@@ -182,26 +183,11 @@ def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray,
     best: tuple[float, dict, dict] | None = None
     history: dict[str, float] = {}
     rng = np.random.default_rng(args.seed)
-    lengths = np.array([len(t) for t in texts], dtype=np.float64)
     for epoch in range(args.epochs):
         model.train()
-        order = np.argsort(lengths + rng.uniform(0, 40, n))
-        batches = [order[s : s + args.batch_size] for s in range(0, n, args.batch_size)]
-        rng.shuffle(batches)
         t0 = time.time()
-        for step, idx in enumerate(batches, start=1):
-            emb = torch.nn.functional.dropout(embed([texts[i] for i in idx]), 0.1, training=True)
-            loss_all = torch.nn.functional.binary_cross_entropy_with_logits(
-                head(emb) * args.logit_scale, yt[idx], reduction="none")
-            loss = (loss_all * kt[idx]).sum() / kt[idx].sum().clamp(min=1)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            if step % 50 == 0:
-                rate = step * args.batch_size / (time.time() - t0)
-                print(f"  epoch {epoch + 1} {step}/{len(batches)} loss {loss.item():.4f} ({rate:.0f} texts/s)",
-                      flush=True)
+        train_epoch(embed, head, texts, yt, kt, opt, sched, rng, batch_size=args.batch_size,
+                    logit_scale=args.logit_scale, label=f"epoch {epoch + 1} ")
         model.eval()
         heads = _export(adapters, head, args, list(args.task_names))
         flat, owners = flatten(val[0])
@@ -222,7 +208,35 @@ def train_lora(texts: list[str], y: np.ndarray, known: np.ndarray,
     return out, history
 
 
-def _attach(lin: object, a: object, b: object, scale: float) -> None:
+def train_epoch(embed: Any, head: Any, texts: list[str], yt: Any, kt: Any, opt: Any, sched: Any,
+                rng: np.random.Generator, *, batch_size: int, logit_scale: float, label: str = "",
+                log_every: int = 50) -> None:
+    """One epoch of the heads' recipe (shared with scripts/encoder_trial.py): batches from a noisy length sort
+    (similar lengths together, little padding) in random order, dropout on the pooled embedding, multi-task BCE
+    masked by ``kt`` (which labels each row has)."""
+    import torch
+
+    n = len(texts)
+    order = np.argsort(np.array([len(t) for t in texts], dtype=np.float64) + rng.uniform(0, 40, n))
+    batches = [order[s : s + batch_size] for s in range(0, n, batch_size)]
+    rng.shuffle(batches)
+    t0, seen = time.time(), 0
+    for step, idx in enumerate(batches, start=1):
+        emb = torch.nn.functional.dropout(embed([texts[i] for i in idx]), 0.1, training=True)
+        loss_all = torch.nn.functional.binary_cross_entropy_with_logits(
+            head(emb) * logit_scale, yt[idx], reduction="none")
+        loss = (loss_all * kt[idx]).sum() / kt[idx].sum().clamp(min=1)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        seen += len(idx)
+        if step % log_every == 0 or step == len(batches):
+            rate = seen / (time.time() - t0)
+            print(f"  {label}{step}/{len(batches)} loss {loss.item():.4f} ({rate:.1f} texts/s)", flush=True)
+
+
+def attach_lora(lin: object, a: object, b: object, scale: float) -> None:
     """Wrap ``lin.forward`` so it adds the low-rank update (training only; inference merges it)."""
     base_forward = lin.forward  # type: ignore[attr-defined]
 
