@@ -64,9 +64,10 @@ class ReconcilePlan:
     to_post: list[int]
 
 
-def plan(unannounced: Iterable[Case], announcements: Announcements) -> ReconcilePlan:
-    """Split unannounced cases into already-posted (record the ids) and still to post."""
-    cards: dict[int, int] = {}
+def plan(unannounced: Iterable[Case], announcements: Announcements, owed: Iterable[Case] = ()) -> ReconcilePlan:
+    """Split unannounced cases into already-posted (record the ids) and still to post; the own card of an
+    ``owed`` (digested) case is recorded when found, else the card worker still owes it."""
+    cards: dict[int, int] = {case.id: announcements.cards[case.id] for case in owed if case.id in announcements.cards}
     digests: dict[int, int] = {}
     to_post: list[int] = []
     for case in unannounced:
@@ -120,10 +121,7 @@ async def reconcile_cards(
     except Exception:
         log.exception("could not read mod channel %d back; posting unannounced cases without matching", channel_id)
         posted = []
-    found = read_announcements(posted)
-    result = plan(pending, found)
-    owed_cards = {case.id: found.cards[case.id] for case in owed if case.id in found.cards}
-    result = ReconcilePlan({**result.record_cards, **owed_cards}, result.record_digests, result.to_post)
+    result = plan(pending, read_announcements(posted), owed)
     for case_id, message_id in result.record_cards.items():
         await cases.set_card(case_id, channel_id, message_id)
     by_digest: dict[int, list[int]] = {}
