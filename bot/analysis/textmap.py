@@ -10,20 +10,19 @@ so the card can bold the sentence the member actually wrote.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from bot.analysis.normalize import normalize
+from bot.safechars import UNSAFE_CHARS
 
 log = logging.getLogger(__name__)
-_UNSAFE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ALIGN_MAX_CHARS = 6000  # longer texts are mapped proportionally (alignment is quadratic in the worst case)
 
 
 def sanitize(text: str) -> str:
     """``text`` with lone surrogates and control characters (NUL, ...) removed; always valid UTF-8."""
-    return _UNSAFE.sub("", text)
+    return UNSAFE_CHARS.sub("", text)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from bot.moderation.custom_ids import CaseButtonId
 from bot.moderation.models import Case
 from bot.moderation.state import Action, CaseState, available_actions
+from bot.safechars import UNSAFE_CHARS
 
 CARD_FOOTER = re.compile(r"\bCase #(?P<case_id>\d+)\b")
 DIGEST_MARKER = "new case"
@@ -40,9 +41,6 @@ PAST_TENSE: dict[Action, str] = {
     Action.CLAIM: "claimed",
 }
 _MD_SPECIAL = re.compile(r"([\\*_~`|>#\[\]])")
-# Lone surrogates cannot be sent as JSON and control characters (NUL, ...) render as nothing: on a card each
-# becomes U+FFFD, so the moderator sees that something was there. Newlines and tabs stay.
-_UNDISPLAYABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ def escape_markdown(text: str) -> str:
 
 def displayable(text: str) -> str:
     """``text`` with lone surrogates and control characters shown as U+FFFD (safe to send, visible)."""
-    return _UNDISPLAYABLE.sub("\ufffd", text)
+    return UNSAFE_CHARS.sub("\ufffd", text)
 
 
 def _clip(text: str, limit: int) -> str:
