@@ -60,12 +60,9 @@ class UnscoredMessages:
         return len(self._entries)
 
     def add(self, message: MessageSnapshot, error: str, now: float | None = None, *, edit: bool = False) -> bool:
-        """The first attempt failed; returns False when the message was already waiting for a retry (a failed
-        edit then replaces the waiting text, so the retry scores what the member wrote last)."""
-        waiting = self._entries.get(message.message_id)
-        if waiting is not None:
-            if edit:
-                waiting.message = message
+        """The first attempt failed; returns False when the message was already waiting for a retry (an edit's
+        newer text has replaced the waiting one already: :meth:`refresh`)."""
+        if message.message_id in self._entries:
             return False
         when = self.now() if now is None else now
         due = when + (self.delays[0] if self.delays else 0)
