@@ -166,11 +166,10 @@ class ModBot(commands.Bot):
     async def _reconcile_when_ready(self, service: ModerationService) -> None:
         await self.wait_until_ready()
         try:
-            await service.reconcile()
+            await service.review.reconcile()
         except Exception:
-            log.exception("card reconciliation failed; opening the card queue anyway")
-            if service.card_queue is not None:
-                service.card_queue.open_gate()
+            log.exception("card reconciliation failed; opening the card queues anyway")
+            service.review.open_card_gates()
 
     async def _stop_moderation(self) -> None:
         service, self._moderation = self._moderation, None

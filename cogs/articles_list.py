@@ -14,6 +14,8 @@ from bot.articles.library import ArticleLibrary
 from bot.articles.models import Article
 from bot.articles.render import truncate
 from bot.paging import clamp_page, page_count
+from discord_edge.failures import ModView
+from discord_edge.interactions import reply_ephemeral
 
 PAGE_SIZE = 10
 TITLE_CHARS = 120
@@ -46,7 +48,7 @@ def library_page(articles: Sequence[Article], page: int, size: int = PAGE_SIZE) 
     return embed
 
 
-class LibraryPager(discord.ui.View):
+class LibraryPager(ModView):
     """Previous/Next buttons over a snapshot of the library; only ``owner_id`` may turn the pages."""
 
     def __init__(self, articles: Sequence[Article], owner_id: int, *, size: int = PAGE_SIZE) -> None:
@@ -75,7 +77,7 @@ class LibraryPager(discord.ui.View):
         """Refuse (ephemerally) clicks from anyone but the invoker."""
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        await reply_ephemeral(interaction, NOT_YOURS)
         return False
 
     async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:

@@ -17,11 +17,9 @@ import discord
 from discord.ext import commands
 
 from bot.app import ModBot
-from bot.moderation.catchup import catch_up_channel, recheck_open_cases, release_without_catch_up
+from bot.moderation.intake import Intake
 from bot.moderation.models import MessageSnapshot
-from bot.moderation.service import ModerationService
 from bot.moderation.tasks import finish
-from bot.moderation.watch import WatchRules
 from bot.timestamps import utcnow
 from discord_edge.snapshots import snapshot
 
@@ -29,23 +27,23 @@ log = logging.getLogger(__name__)
 
 
 class ModerationListener(commands.Cog):
-    """Feeds Discord message events to the moderation service."""
+    """Feeds Discord message events to moderation intake."""
 
-    def __init__(self, bot: ModBot, service: ModerationService) -> None:
+    def __init__(self, bot: ModBot, intake: Intake) -> None:
         self.bot = bot
-        self.service = service
+        self.intake = intake
         self._catch_up_task: asyncio.Task[None] | None = None
         self._catch_up_again = False
 
     async def cog_unload(self) -> None:
         """Stop catching up (between batches, never mid-query)."""
         task, self._catch_up_task = self._catch_up_task, None
-        self.service.stopping.set()
+        self.intake.stopping.set()
         await finish(task)
 
     @property
     def _enabled(self) -> bool:
-        return self.service.config.enabled
+        return self.intake.enabled
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -54,7 +52,7 @@ class ModerationListener(commands.Cog):
             return
         snap = snapshot(message)
         if snap is not None:
-            await self.service.handle_message(snap)
+            await self.intake.handle_message(snap)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -65,20 +63,20 @@ class ModerationListener(commands.Cog):
             return
         snap = snapshot(payload.message, guild_id=payload.guild_id)
         if snap is not None:
-            await self.service.handle_edit(snap)
+            await self.intake.handle_edit(snap)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """Mark the case of a deleted message."""
         if payload.guild_id is not None:
-            await self.service.handle_delete(payload.message_id)
+            await self.intake.handle_delete(payload.message_id)
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         """Mark the cases of bulk-deleted messages."""
         if payload.guild_id is not None:
             for message_id in sorted(payload.message_ids):
-                await self.service.handle_delete(message_id)
+                await self.intake.handle_delete(message_id)
 
     @commands.Cog.listener()
     async def on_connect(self) -> None:
@@ -86,7 +84,7 @@ class ModerationListener(commands.Cog):
 
         Synchronous on purpose: it runs before any message event of the session is handled."""
         if self._enabled:
-            self.service.pin_pending()
+            self.intake.pin_pending()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -98,13 +96,13 @@ class ModerationListener(commands.Cog):
             return
         self._catch_up_task = asyncio.create_task(self._catch_up(), name="modbot-catch-up")
 
-    async def _seed_cursors(self, service: ModerationService) -> None:
+    async def _seed_cursors(self, intake: Intake) -> None:
         """Give every watched channel without a cursor one at its newest message, so later gaps can be read."""
-        known = await service.cursors.all()
+        known = await intake.stored_cursors()
         now_id = discord.utils.time_snowflake(utcnow())
         seeds: list[tuple[int, int, int]] = []
         for guild in self.bot.guilds:
-            rules = WatchRules.from_config(service.config_for(guild.id))  # the guild's own (/config) watch list
+            rules = intake.rules_for(guild.id)  # the guild's own (/config) watch list
             channels: list[Any] = [*guild.text_channels, *guild.threads]
             for channel in channels:
                 if channel.id in known:
@@ -114,32 +112,32 @@ class ModerationListener(commands.Cog):
                 parent_id = getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
                 if rules.place_watched(channel.id, parent_id=parent_id, category_id=channel.category_id):
                     seeds.append((channel.id, guild.id, channel.last_message_id or now_id))
-        await service.cursors.advance_many(seeds)
+        await intake.seed_cursors(seeds)
 
     async def _catch_up(self) -> None:
-        service = self.service
+        intake = self.intake
         self._catch_up_again = True
-        while self._catch_up_again and not service.stopping.is_set:
+        while self._catch_up_again and not intake.stopping.is_set:
             self._catch_up_again = False
             try:
-                await self._catch_up_once(service)
+                await self._catch_up_once(intake)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("catching up from channel history failed")
 
-    async def _catch_up_once(self, service: ModerationService) -> None:
-        if service.config.catch_up_limit <= 0:
-            release_without_catch_up(service)
+    async def _catch_up_once(self, intake: Intake) -> None:
+        if intake.catch_up_limit <= 0:
+            intake.release_pins()
             return
-        cursors = await service.cursors.all()
-        await self._seed_cursors(service)  # channels seen for the first time: read from here next time
+        cursors = await intake.stored_cursors()
+        await self._seed_cursors(intake)  # channels seen for the first time: read from here next time
         total = failed = 0
         for channel_id, (guild_id, _last) in sorted(cursors.items()):
-            if service.stopping.is_set:
+            if intake.stopping.is_set:
                 break
             try:  # one channel's failure must not end catch-up for the others
-                total += await self._catch_up_channel(service, channel_id, guild_id)
+                total += await self._catch_up_channel(intake, channel_id, guild_id)
             except Exception as exc:
                 failed += 1
                 log.warning("could not catch up on channel %s (%s); its cursor stays where catch-up got to",
@@ -150,11 +148,11 @@ class ModerationListener(commands.Cog):
             log.warning("catch-up failed in %d of %d channels; they are read again at the next session", failed,
                         len(cursors))
 
-    async def _catch_up_channel(self, service: ModerationService, channel_id: int, guild_id: int) -> int:
+    async def _catch_up_channel(self, intake: Intake, channel_id: int, guild_id: int) -> int:
         channel = self.bot.get_channel(channel_id)
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             return 0  # deleted, archived or no longer visible: its cursor stays pinned (nothing live moves it)
-        limit = service.config.catch_up_limit
+        limit = intake.catch_up_limit
 
         async def history(after_id: int) -> AsyncIterator[MessageSnapshot]:
             read = 0
@@ -176,8 +174,8 @@ class ModerationListener(commands.Cog):
                 return None
             return snapshot(message, guild_id=guild_id)
 
-        seen = await catch_up_channel(service, channel_id, guild_id, history)
-        recheck = await recheck_open_cases(service, channel_id, fetch)
+        seen = await intake.catch_up(channel_id, guild_id, history)
+        recheck = await intake.recheck(channel_id, fetch)
         if recheck.edited or recheck.deleted:
             log.info("channel %s: %d cases edited and %d messages deleted while the bot was away", channel_id,
                      recheck.edited, recheck.deleted)
@@ -186,4 +184,4 @@ class ModerationListener(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the moderation listener."""
-    await bot.add_cog(ModerationListener(bot, bot.moderation))
+    await bot.add_cog(ModerationListener(bot, bot.moderation.intake))

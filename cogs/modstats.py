@@ -16,31 +16,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ModBot
-from bot.guildconf import GuildConfigService, GuildSettings
-from bot.moderation.access import may_moderate
 from bot.stats.charts import modstats_png
 from bot.stats.queries import load_cases
 from bot.stats.summary import ModStats, compute, describe, format_duration, window
 from bot.storage import Database
-from discord_edge.interactions import role_ids
+from discord_edge.access import staff_only
 
 log = logging.getLogger(__name__)
 
 FILENAME = "modstats.png"
 REFUSAL = "Only moderators and administrators can see moderation statistics."
 ALT_TEXT_LIMIT = 1024
-
-
-def may_see_stats(interaction: discord.Interaction, settings: GuildSettings) -> bool:
-    """Administrators, Manage Server, or whoever may act on cases in this guild."""
-    perms = interaction.permissions
-    if perms.administrator or perms.manage_guild:
-        return True
-    member = interaction.user
-    if not isinstance(member, discord.Member):
-        return False
-    return may_moderate(role_ids(member), manage_messages=perms.manage_messages,
-                        moderator_role_id=settings.moderation.moderator_role_id)
 
 
 def stats_embed(stats: ModStats, text: str) -> discord.Embed:
@@ -56,24 +42,20 @@ def stats_embed(stats: ModStats, text: str) -> discord.Embed:
 class ModStatsCog(commands.Cog):
     """Moderation statistics for moderators."""
 
-    def __init__(self, bot: ModBot, guild_config: GuildConfigService, db: Database) -> None:
+    def __init__(self, bot: ModBot, db: Database) -> None:
         self.bot = bot
-        self.guild_config = guild_config
         self.db = db
 
     @app_commands.command(name="modstats", description="Chart of moderation cases: per day, decisions, channels")
     @app_commands.describe(days="How many days back, 1-90 (default 7)",
                            public="Post in the channel for everyone instead of only you (default: only you)")
     @app_commands.guild_only()
-    async def modstats(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 7,
+    @staff_only(REFUSAL)
+    async def modstats(self, interaction: discord.Interaction[ModBot], days: app_commands.Range[int, 1, 90] = 7,
                        public: bool = False) -> None:
         """Answer with the chart and the numbers."""
         if interaction.guild_id is None:
             await interaction.response.send_message("Statistics are not available here.", ephemeral=True)
-            return
-        settings = await self.guild_config.effective(interaction.guild_id)
-        if not may_see_stats(interaction, settings):
-            await interaction.response.send_message(REFUSAL, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=not public, thinking=True)
         today = datetime.now(UTC).date()
@@ -101,4 +83,4 @@ class ModStatsCog(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the /modstats cog."""
-    await bot.add_cog(ModStatsCog(bot, bot.guild_config, bot.db))
+    await bot.add_cog(ModStatsCog(bot, bot.db))

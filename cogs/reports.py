@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.app import ModBot
 from bot.moderation.custom_ids import ReportDialogId
 from bot.moderation.models import MessageSnapshot
-from bot.moderation.service import ModerationService
+from bot.moderation.review import Review
 from discord_edge.dialogs import ReportModal, dispatch_dialog, open_dialog
 from discord_edge.snapshots import snapshot
 
@@ -31,9 +31,9 @@ OPENED_KEEP = 500  # snapshots of messages whose dialog is open, kept to spare a
 class Reports(commands.Cog):
     """Adds the message context menu."""
 
-    def __init__(self, bot: ModBot, service: ModerationService) -> None:
+    def __init__(self, bot: ModBot, review: Review) -> None:
         self.bot = bot
-        self.service = service
+        self.review = review
         self._opened: dict[int, MessageSnapshot] = {}  # message id -> snapshot taken when the dialog opened
         self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.report_message)
         self.menu.guild_only = True
@@ -68,23 +68,23 @@ class Reports(commands.Cog):
     async def submit_report(self, interaction: discord.Interaction[ModBot], channel_id: int, message_id: int,
                             reason: str) -> None:
         """Open or extend the case, then acknowledge ephemerally (without revealing case details)."""
-        service = self.service
+        review = self.review
         if interaction.guild_id is None:
             await interaction.response.send_message("Reports are not available right now.", ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        snap = self._opened.pop(message_id, None) or await self._snapshot(service, interaction.guild_id,
+        snap = self._opened.pop(message_id, None) or await self._snapshot(review, interaction.guild_id,
                                                                           channel_id, message_id)
         if snap is None or snap.guild_id != interaction.guild_id:
             await interaction.followup.send(GONE, ephemeral=True)
             return
-        outcome = await service.report(snap, interaction.user.id, reason)
+        outcome = await review.report(snap, interaction.user.id, reason)
         await interaction.followup.send(ALREADY if outcome.duplicate else THANKS, ephemeral=True)
 
-    async def _snapshot(self, service: ModerationService, guild_id: int, channel_id: int,
+    async def _snapshot(self, review: Review, guild_id: int, channel_id: int,
                         message_id: int) -> MessageSnapshot | None:
         """The reported message after a restart: its case when it has one, else read back from Discord."""
-        case = await service.cases.get_by_message(message_id)
+        case = await review.case_of_message(message_id)
         if case is not None:
             return MessageSnapshot(message_id=case.message_id, guild_id=case.guild_id, channel_id=case.channel_id,
                                    author_id=case.author_id, content=case.content or "",
@@ -100,4 +100,4 @@ class Reports(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the report context menu."""
-    await bot.add_cog(Reports(bot, bot.moderation))
+    await bot.add_cog(Reports(bot, bot.moderation.review))

@@ -2,7 +2,8 @@
 
 - components and dialogs: ``interaction_check = moderator_check`` (refuses ephemerally, returns False);
 - slash commands: the :func:`moderator_only` decorator (an ``app_commands.check``), whose failure the tree's
-  ``on_error`` answers with the same text.
+  ``on_error`` answers with the same text; :func:`staff_only` also lets administrators and Manage Server in
+  (``/modstats``: statistics, not cases).
 """
 
 from __future__ import annotations
@@ -47,15 +48,30 @@ async def moderator_check(interaction: discord.Interaction[ModBot]) -> bool:
     return False
 
 
-def _require_moderator(interaction: discord.Interaction[Any]) -> bool:
-    if not is_moderator(interaction):
-        raise Refused(REFUSAL)
-    return True
+def is_staff(interaction: discord.Interaction[ModBot]) -> bool:
+    """Administrators, Manage Server, or whoever may act on cases in this guild."""
+    perms = interaction.permissions
+    return interaction.guild_id is not None and (perms.administrator or perms.manage_guild
+                                                 or is_moderator(interaction))
+
+
+def _require(rule: Callable[[discord.Interaction[Any]], bool], text: str) -> Callable[[T], T]:
+    def check(interaction: discord.Interaction[Any]) -> bool:
+        if not rule(interaction):
+            raise Refused(text)
+        return True
+
+    return app_commands.check(check)
 
 
 def moderator_only() -> Callable[[T], T]:
     """Decorator for moderator-only slash commands; a refusal is answered by the tree's ``on_error``."""
-    return app_commands.check(_require_moderator)
+    return _require(is_moderator, REFUSAL)
+
+
+def staff_only(text: str) -> Callable[[T], T]:
+    """Decorator for commands moderators and administrators may use (:func:`is_staff`); refused with ``text``."""
+    return _require(is_staff, text)
 
 
 def actor_of(interaction: discord.Interaction[ModBot]) -> Actor:

@@ -1,6 +1,7 @@
 """Case cards on Discord: embed and persistent components (DynamicItems keyed by ``modbot:case:<id>:<action>``),
-and what a click does (run the action through the moderation service, answer). Who may click is declared once,
-by each item's ``interaction_check``; a failed callback is answered by :func:`discord_edge.failures.report_failure`.
+and what a click does (run the action through moderation review, answer). Who may click is declared once, by
+:class:`discord_edge.items.ModeratorItem`; a failed callback is answered by
+:func:`discord_edge.failures.report_failure`.
 
 The components carry all their state in the custom_id, so a card's buttons work after a restart without any
 per-message registration; ``cogs/review_queue.py`` registers the classes with ``bot.add_dynamic_items``.
@@ -13,21 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.moderation.cards import CardContent, render_card
+from bot.moderation.cards import CardContent
 from bot.moderation.custom_ids import (
     CASE_BUTTON_TEMPLATE,
     TIMEOUT_PICK_TEMPLATE,
     CaseButtonId,
-    IdOutOfRange,
     TimeoutPickId,
     WarnDialogId,
 )
 from bot.moderation.decisions import Outcome, Status, already_decided_text
 from bot.moderation.state import Action
-from discord_edge.access import actor_of, moderator_check
+from discord_edge.access import actor_of
 from discord_edge.dialogs import WarnModal, open_dialog
 from discord_edge.failures import ModView, answers_failures
 from discord_edge.interactions import reply_ephemeral
+from discord_edge.items import ModeratorItem
 
 if TYPE_CHECKING:
     from bot.app import ModBot
@@ -60,7 +61,7 @@ def card_view(content: CardContent) -> discord.ui.View | None:
     return view
 
 
-class CaseActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CASE_BUTTON_TEMPLATE):
+class CaseActionButton(ModeratorItem[discord.ui.Button[Any]], template=CASE_BUTTON_TEMPLATE):
     """A card button: Approve, Remove, Warn, Timeout, Escalate or Claim (moderators only)."""
 
     def __init__(self, target: CaseButtonId, *, label: str | None = None,
@@ -68,36 +69,24 @@ class CaseActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
         super().__init__(discord.ui.Button(label=label or target.action.label, style=style,
                                            custom_id=target.custom_id))
         self.target = target
-        self.forged: IdOutOfRange | None = None  # set by from_custom_id for an id no case can have
 
-    # [override]: discord.py types the interaction for any client (a method-level TypeVar) and the item as any
-    # Item; it calls these with ModBot's own interaction and the component type the template matched.
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[ModBot],  # type: ignore[override]
-        item: discord.ui.Button[Any],  # type: ignore[override]
-        match: re.Match[str],
-    ) -> CaseActionButton:
-        """Rebuild the button from its custom_id (after a restart too)."""
-        try:
-            return cls(CaseButtonId.from_match(match), label=item.label, style=item.style)
-        except IdOutOfRange as exc:  # forged: answered by interaction_check
-            button = cls(CaseButtonId(0, Action(match["action"])), label=item.label, style=item.style)
-            button.item.custom_id, button.forged = match.string, exc
-            return button
+    def rebuild(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> CaseActionButton:
+        """From the custom_id, with the label and style the card showed."""
+        return cls(CaseButtonId.from_match(match), label=item.label, style=item.style)
 
-    async def interaction_check(self, interaction: discord.Interaction[ModBot]) -> bool:  # type: ignore[override]
-        """Moderators only, and only for an id a case can have."""
-        return await moderator_check(interaction) and await _case_id_exists(interaction, self.forged)
+    @classmethod
+    def placeholder(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> CaseActionButton:
+        """For a forged case id."""
+        return cls(CaseButtonId(0, Action(match["action"])), label=item.label, style=item.style)
 
     @answers_failures
-    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]
         """Act on the case (or open the Warn dialog / Timeout picker)."""
         await on_case_button(interaction, self.target)
 
 
-class TimeoutDurationSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=TIMEOUT_PICK_TEMPLATE):
+class TimeoutDurationSelect(ModeratorItem[discord.ui.Select[Any]], template=TIMEOUT_PICK_TEMPLATE):
     """The duration picker the Timeout button opens (ephemeral; moderators only)."""
 
     def __init__(self, target: TimeoutPickId, choices: list[int] | None = None) -> None:
@@ -105,43 +94,26 @@ class TimeoutDurationSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], temp
         super().__init__(discord.ui.Select(placeholder="Timeout duration", options=options,
                                            custom_id=target.custom_id))
         self.target = target
-        self.forged: IdOutOfRange | None = None  # set by from_custom_id for an id no case can have
 
-    # [override]: discord.py types the interaction for any client (a method-level TypeVar) and the item as any
-    # Item; it calls these with ModBot's own interaction and the component type the template matched.
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[ModBot],  # type: ignore[override]
-        item: discord.ui.Select[Any],  # type: ignore[override]
-        match: re.Match[str],
-    ) -> TimeoutDurationSelect:
-        """Rebuild the select (its chosen values come with the interaction)."""
-        choices = [int(o.value) for o in item.options if o.value.isdigit()]
-        try:
-            return cls(TimeoutPickId.from_match(match), choices)
-        except IdOutOfRange as exc:  # forged: answered by interaction_check
-            select = cls(TimeoutPickId(0), choices)
-            select.item.custom_id, select.forged = match.string, exc
-            return select
+    def rebuild(cls, item: discord.ui.Select[Any], match: re.Match[str]) -> TimeoutDurationSelect:
+        """From the custom_id (the chosen values come with the interaction)."""
+        return cls(TimeoutPickId.from_match(match), _choices(item))
 
-    async def interaction_check(self, interaction: discord.Interaction[ModBot]) -> bool:  # type: ignore[override]
-        """Moderators only, and only for an id a case can have."""
-        return await moderator_check(interaction) and await _case_id_exists(interaction, self.forged)
+    @classmethod
+    def placeholder(cls, item: discord.ui.Select[Any], match: re.Match[str]) -> TimeoutDurationSelect:
+        """For a forged case id."""
+        return cls(TimeoutPickId(0), _choices(item))
 
     @answers_failures
-    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]  # ^
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]
         """Apply the chosen timeout."""
         values = self.item.values
         await on_timeout_pick(interaction, self.target.case_id, int(values[0]) if values else 0)
 
 
-async def _case_id_exists(interaction: discord.Interaction[ModBot], forged: IdOutOfRange | None) -> bool:
-    """False (after saying so) for a custom_id whose case id no case can have."""
-    if forged is None:
-        return True
-    await reply_ephemeral(interaction, f"There is no case #{forged.value}.")
-    return False
+def _choices(item: discord.ui.Select[Any]) -> list[int]:
+    return [int(o.value) for o in item.options if o.value.isdigit()]
 
 
 def format_minutes(minutes: int) -> str:
@@ -167,7 +139,7 @@ async def _show_outcome(interaction: discord.Interaction[ModBot], outcome: Outco
     case = outcome.case
     message = interaction.message
     if case is not None and message is not None and message.id != case.card_message_id and message.embeds:
-        content = render_card(case, excerpt_chars=interaction.client.settings.moderation.excerpt_chars)
+        content = interaction.client.moderation.review.render(case)
         await interaction.edit_original_response(embed=card_embed(content), view=card_view(content))
     if outcome.status is not Status.DONE or case is None or message is None or message.id != case.card_message_id:
         await interaction.followup.send(outcome.message, ephemeral=True)
@@ -175,40 +147,38 @@ async def _show_outcome(interaction: discord.Interaction[ModBot], outcome: Outco
 
 async def on_case_button(interaction: discord.Interaction[ModBot], target: CaseButtonId) -> None:
     """A moderator clicked a card button."""
-    service, case_id, action = interaction.client.moderation, target.case_id, target.action
+    review, case_id, action = interaction.client.moderation.review, target.case_id, target.action
     if action in (Action.WARN, Action.TIMEOUT):
-        case = await service.cases.get(case_id)
-        if case is None or case.guild_id != interaction.guild_id:
+        case = await review.case(case_id, interaction.guild_id)
+        if case is None:
             await reply_ephemeral(interaction, f"There is no case #{case_id}.")
         elif not case.is_open:
             await reply_ephemeral(interaction, already_decided_text(case))
         elif action is Action.WARN:
             await open_dialog(interaction, WarnModal(WarnDialogId(case_id)))  # survives restarts: see dialogs.py
         else:
-            choices = list(service.config.timeout_choices_minutes)
+            choices = review.timeout_choices(case.guild_id)
             await interaction.response.send_message(
                 f"Time out <@{case.author_id}> (case #{case_id}) for how long?",
                 view=timeout_view(case_id, choices), ephemeral=True,
             )
         return
     await interaction.response.defer()
-    outcome = await service.act(case_id, actor_of(interaction), action, guild_id=interaction.guild_id)
+    outcome = await review.act(case_id, actor_of(interaction), action, guild_id=interaction.guild_id)
     await _show_outcome(interaction, outcome)
 
 
 async def on_timeout_pick(interaction: discord.Interaction[ModBot], case_id: int, minutes: int) -> None:
     """A moderator picked a duration in the Timeout select."""
-    service = interaction.client.moderation
     await interaction.response.defer()
-    outcome = await service.act(case_id, actor_of(interaction), Action.TIMEOUT, guild_id=interaction.guild_id,
-                                minutes=minutes)
+    outcome = await interaction.client.moderation.review.act(case_id, actor_of(interaction), Action.TIMEOUT,
+                                                             guild_id=interaction.guild_id, minutes=minutes)
     await interaction.edit_original_response(content=outcome.message, view=None)
 
 
 async def on_warn_submit(interaction: discord.Interaction[ModBot], case_id: int, reason: str) -> None:
     """A moderator submitted the Warn dialog (before or after a restart: see :func:`dispatch_dialog`)."""
-    service = interaction.client.moderation
     await interaction.response.defer(ephemeral=True, thinking=True)
-    outcome = await service.act(case_id, actor_of(interaction), Action.WARN, guild_id=interaction.guild_id,
-                                reason=reason)
+    outcome = await interaction.client.moderation.review.act(case_id, actor_of(interaction), Action.WARN,
+                                                             guild_id=interaction.guild_id, reason=reason)
     await interaction.followup.send(outcome.message, ephemeral=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli.exit_codes import ExitCode
-from bot.cli.inputs import FORMATS, ColumnError, InputFileError, InputRecord, iter_records
+from bot.cli.inputs import FORMATS, InputFileError, InputRecord, input_failure, iter_records
 
 MAX_ERROR_LINES = 20
 
@@ -147,12 +147,8 @@ def run(args: argparse.Namespace) -> int:
         records = iter_records(args.input, fmt=args.input_format, text_column=args.text_column,
                                id_column=args.id_column, max_chars=settings.policy.max_message_chars)
         first = next(records, None)
-    except ColumnError as exc:
-        print(f"modbot analyze: {args.input}: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
     except InputFileError as exc:
-        print(f"modbot analyze: {exc}", file=sys.stderr)
-        return ExitCode.FAILED
+        return input_failure("modbot analyze", args.input, exc)
     if first is None:
         print(f"modbot analyze: {args.input}: no input (empty file)", file=sys.stderr)
         return ExitCode.OK

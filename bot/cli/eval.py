@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from bot.cli.exit_codes import ExitCode
-from bot.cli.inputs import ColumnError, InputFileError, iter_records, text_id
+from bot.cli.inputs import InputFileError, input_failure, iter_records, text_id
 
 SCORES = ("inflammatory", "partisan", "toxicity", "flag", "intolerance", "impoliteness")
 POSITIVE_WORDS = {"1", "true", "yes", "y", "t", "pos", "positive"}
@@ -176,12 +176,8 @@ def run(args: argparse.Namespace) -> int:
             labels.append(_is_positive(rec.label, args.positive))
             if args.limit and len(texts) >= args.limit:
                 break
-    except ColumnError as exc:
-        print(f"modbot eval: {args.dataset}: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
     except InputFileError as exc:
-        print(f"modbot eval: {exc}", file=sys.stderr)
-        return ExitCode.FAILED
+        return input_failure("modbot eval", args.dataset, exc)
     if not texts:
         print("modbot eval: no rows to evaluate (check --ids / --label-column)", file=sys.stderr)
         return ExitCode.FAILED

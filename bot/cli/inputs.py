@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.chatexport import InputFileError, MalformedElement, stream_messages
+from bot.cli.exit_codes import ExitCode
 
 InputFormat = Literal["text", "jsonl", "csv", "discord"]
 FORMATS: tuple[str, ...] = ("auto", "text", "jsonl", "csv", "discord")
@@ -31,6 +32,16 @@ class ColumnError(InputFileError):
         super().__init__(f"column {column!r} not found; available columns: {', '.join(available) or '(none)'}")
         self.column = column
         self.available = available
+
+
+def input_failure(command: str, path: object, exc: InputFileError) -> ExitCode:
+    """Say why an input file cannot be read (on stderr) and pick the exit code: a missing or wrong column is a usage
+    error (the path is named), an unreadable or malformed file a failure (its message names the file)."""
+    if isinstance(exc, ColumnError):
+        print(f"{command}: {path}: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    print(f"{command}: {exc}", file=sys.stderr)
+    return ExitCode.FAILED
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from bot.moderation.models import MessageSnapshot
 from bot.timestamps import utcnow
 
 if TYPE_CHECKING:
-    from bot.moderation.service import ModerationService
+    from bot.moderation.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ Fetch = Callable[[int], Awaitable[MessageSnapshot | None]]
 """``fetch(message_id)`` is the message as it is now, or None when it is gone (404, 10008 Unknown Message)."""
 
 
-def pin_pending(service: ModerationService) -> int:
+def pin_pending(service: Intake) -> int:
     """Pin every channel with a stored cursor until its catch-up completes (synchronous: call it before any event
     of a new gateway session is handled). Returns how many channels are pinned."""
     tracker = service.tracker
@@ -45,7 +45,7 @@ def pin_pending(service: ModerationService) -> int:
     return len(service.cursors.known)
 
 
-async def catch_up_channel(service: ModerationService, channel_id: int, guild_id: int, history: History) -> int:
+async def catch_up_channel(service: Intake, channel_id: int, guild_id: int, history: History) -> int:
     """Score the channel's messages after its pinned (else stored) cursor; returns how many were read.
 
     The pin is released only when history was read to its end (not when stopping or when reading fails: the
@@ -76,13 +76,13 @@ async def catch_up_channel(service: ModerationService, channel_id: int, guild_id
     return seen
 
 
-async def _catch_up_batch(service: ModerationService, channel_id: int, batch: list[MessageSnapshot]) -> int:
+async def _catch_up_batch(service: Intake, channel_id: int, batch: list[MessageSnapshot]) -> int:
     await service.handle_messages(batch)  # one message's failure is isolated inside (kept in flight, retried)
     service.tracker.advance_pin(channel_id, max(m.message_id for m in batch))
     return len(batch)
 
 
-def release_without_catch_up(service: ModerationService) -> None:
+def release_without_catch_up(service: Intake) -> None:
     """Catch-up is turned off (``catch_up_limit = 0``): let every cursor follow live messages."""
     for channel_id in list(service.cursors.known):
         pinned = service.tracker.pinned(channel_id)
@@ -100,7 +100,7 @@ class Recheck:
     failed: int = 0
 
 
-async def recheck_open_cases(service: ModerationService, channel_id: int, fetch: Fetch) -> Recheck:
+async def recheck_open_cases(service: Intake, channel_id: int, fetch: Fetch) -> Recheck:
     """Apply edits and deletions made while the bot was away to the channel's recent open cases, exactly as the
     live edit/delete events would (re-score and update the card; mark deleted).
 

@@ -7,7 +7,9 @@ The grammar (``<id>`` is a positive SQLite INTEGER, at most :data:`MAX_ID`; Disc
 - ``modbot:warn:<case_id>`` (older ``modbot:warn:<case_id>:<nonce>`` too): the Warn dialog -> :class:`WarnDialogId`;
 - ``modbot:report:<channel_id>:<message_id>``: a member's Report dialog -> :class:`ReportDialogId`;
 - ``modbot:report:<message_id>``: a Report dialog of an older version, which kept the message in memory
-  -> :class:`ExpiredReportDialogId` (it cannot be answered any more).
+  -> :class:`ExpiredReportDialogId` (it cannot be answered any more);
+- ``modbot:queue:<page>:<channel_id or 0>:<label>``: a ``/queue`` page button, its filters included
+  -> :class:`QueuePageId`.
 
 A client can send any custom_id. :func:`parse_custom_id` returns None for one that is not modbot's (an unknown
 prefix or action) and raises :class:`IdOutOfRange` for one of modbot's shapes whose id no row can have. The
@@ -31,6 +33,11 @@ TIMEOUT_PICK_TEMPLATE = r"modbot:case:(?P<case_id>[0-9]+):timeout_pick"
 WARN_DIALOG_TEMPLATE = r"modbot:warn:(?P<case_id>[0-9]+)(?::[0-9]+)?"
 REPORT_DIALOG_TEMPLATE = r"modbot:report:(?P<channel_id>[0-9]+):(?P<message_id>[0-9]+)"
 EXPIRED_REPORT_TEMPLATE = r"modbot:report:(?P<message_id>[0-9]+)"
+QUEUE_PAGE_TEMPLATE = r"modbot:queue:(?P<page>[0-9]+):(?P<channel_id>[0-9]+):(?P<label>[A-Za-z0-9_.\- ]*)"
+LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9_.\- ]")
+"""What a label filter may not hold in a custom_id (labels are ASCII words; anything else is dropped)."""
+LABEL_MAX = 40
+MAX_PAGE = 10_000
 
 
 def id_in_range(value: int) -> bool:
@@ -141,13 +148,47 @@ class ExpiredReportDialogId:
         return cls(_id(match, "message_id", "report"))
 
 
-CustomId = CaseButtonId | TimeoutPickId | WarnDialogId | ReportDialogId | ExpiredReportDialogId
+@dataclass(frozen=True)
+class QueuePageId:
+    """A ``/queue`` page button: the page to show and the filters (0 / empty: none)."""
+
+    page: int
+    channel_id: int = 0
+    label: str = ""
+
+    @classmethod
+    def make(cls, page: int, channel_id: int | None, label: str | None) -> QueuePageId:
+        """Clamp the page to 0..:data:`MAX_PAGE` and keep only what a label may hold."""
+        return cls(min(max(page, 0), MAX_PAGE), channel_id or 0, safe_label(label or ""))
+
+    @property
+    def custom_id(self) -> str:
+        """``modbot:queue:<page>:<channel_id>:<label>``."""
+        return f"modbot:queue:{self.page}:{self.channel_id}:{self.label}"
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> QueuePageId:
+        """From a match of :data:`QUEUE_PAGE_TEMPLATE` (raises :class:`IdOutOfRange` for a channel id)."""
+        channel_id = int(match["channel_id"])
+        if channel_id:
+            channel_id = _id(match, "channel_id", "channel")
+        digits = match["page"].lstrip("0") or "0"
+        return cls.make(int(digits) if len(digits) <= 6 else MAX_PAGE, channel_id, match["label"])
+
+
+def safe_label(label: str) -> str:
+    """A label filter as a custom_id carries it."""
+    return LABEL_UNSAFE.sub("", label)[:LABEL_MAX]
+
+
+CustomId = CaseButtonId | TimeoutPickId | WarnDialogId | ReportDialogId | ExpiredReportDialogId | QueuePageId
 _SHAPES: tuple[tuple[re.Pattern[str], type[CustomId]], ...] = (
     (re.compile(CASE_BUTTON_TEMPLATE), CaseButtonId),
     (re.compile(TIMEOUT_PICK_TEMPLATE), TimeoutPickId),
     (re.compile(WARN_DIALOG_TEMPLATE), WarnDialogId),
     (re.compile(REPORT_DIALOG_TEMPLATE), ReportDialogId),
     (re.compile(EXPIRED_REPORT_TEMPLATE), ExpiredReportDialogId),
+    (re.compile(QUEUE_PAGE_TEMPLATE), QueuePageId),
 )
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from bot.moderation.models import MessageSnapshot
 
 if TYPE_CHECKING:
-    from bot.moderation.service import ModerationService
+    from bot.moderation.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def keep_unscored(unscored: UnscoredMessages, message: MessageSnapshot, exc: Exc
     return True
 
 
-async def retry_due(service: ModerationService) -> None:
+async def retry_due(service: Intake) -> None:
     """Retry the messages that are due; the last failed retry gives a message up (WARNING + audit entry).
 
     Either way the message then leaves flight, so the channel cursor may move past it."""
@@ -133,7 +133,7 @@ async def retry_due(service: ModerationService) -> None:
             else:
                 [result] = await service.assess_messages([message])
                 if result.flagged:
-                    await service.open_case(message, result)
+                    await service.review.admit(message, result)
         except Exception as exc:
             log.debug("retrying message %d failed", message.message_id, exc_info=exc)
             if not unscored.failed_again(message.message_id, type(exc).__name__):

@@ -9,60 +9,24 @@ The child is the real ``modbot run`` with the keyword TEST scorer injected (``su
 from __future__ import annotations
 
 import asyncio
-import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from moderation.doubles import REVIEW_COGS
+from support.crash_runs import card_footers, crash_settings, read_rows
 from support.keyword_run import MODULE as KEYWORD_RUN
 
 TOTAL = 1000
-CARD_FOOTER = re.compile(r"^Case #(\d+) \u00b7 message (\d+)")
-
-
-def settings(fake: Any) -> dict[str, Any]:
-    return {
-        "discord": {"cogs": REVIEW_COGS},
-        "logging": {"level": "WARNING"},
-        "moderation": {
-            "mod_channel_id": fake.state.channel("mod-queue").id,
-            "mod_log_channel_id": fake.state.channel("mod-log").id,
-            "digest_threshold": 0,  # one card per case, so "exactly one card" is checkable
-            "cards_per_minute": 0,
-            "card_retry_seconds": 0.5,
-            "catch_up_limit": 5000,
-        },
-    }
-
-
 def read_cases(path: Path) -> dict[int, tuple[int, int | None]]:
     """``{message_id: (case_id, card_message_id)}`` read by a separate SQLite connection."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    try:
-        rows = conn.execute("SELECT message_id, id, card_message_id FROM mod_cases").fetchall()
-    finally:
-        conn.close()
-    return {int(m): (int(c), card) for m, c, card in rows}
-
-
-def card_footers(proc: Any) -> list[tuple[int, int, int]]:
-    """``(card message id, case id, flagged message id)`` of every card the bot posted (deleted ones too)."""
-    out = []
-    for message in proc.bot_posts("mod-queue"):
-        for embed in message.embeds:
-            match = CARD_FOOTER.match((embed.get("footer") or {}).get("text", ""))
-            if match:
-                out.append((message.id, int(match[1]), int(match[2])))
-    return out
+    return {m: (int(row["id"]), row["card_message_id"]) for m, row in read_rows(path).items()}
 
 
 @pytest.mark.slow
 async def test_sigkill_mid_burst_loses_nothing_and_duplicates_nothing(spawn_bot: Any, fake_discord: Any,
                                                                     tmp_path: Path) -> None:
     db_path = tmp_path / "modbot.sqlite3"
-    first = await spawn_bot(settings(fake_discord), module=KEYWORD_RUN)
+    first = await spawn_bot(crash_settings(fake_discord), module=KEYWORD_RUN)
     flagged: list[int] = []
     posted: list[int] = []
 
@@ -93,7 +57,7 @@ async def test_sigkill_mid_burst_loses_nothing_and_duplicates_nothing(spawn_bot:
     before_crash = crashed["cases"]
     assert 0 < len(before_crash) < len(flagged) and crashed["messages"] < TOTAL
 
-    second = await spawn_bot(settings(fake_discord), module=KEYWORD_RUN)
+    second = await spawn_bot(crash_settings(fake_discord), module=KEYWORD_RUN)
 
     def complete() -> bool:
         cases = read_cases(db_path)

@@ -14,14 +14,13 @@ is caught up at the next start.
 from __future__ import annotations
 
 import asyncio
-import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from moderation.doubles import MARKER, REVIEW_COGS, cards, case_row
+from moderation.doubles import MARKER, cards, case_row
 from moderation.doubles import review as review  # noqa: F401  (fixture)
+from support.crash_runs import card_footers, crash_settings, read_rows
 from support.keyword_run import MODULE as KEYWORD_RUN
 
 CHANNELS = ("general", "news", "politics")
@@ -29,49 +28,14 @@ BURST = 600
 WHILE_DOWN = 30  # per channel
 AFTER_RESTART = 150
 HISTORY = "GET /channels/{channel_id}/messages"
-CARD_FOOTER = re.compile(r"^Case #(\d+) \u00b7 message (\d+)")
 
 
 def burst_settings(fake: Any) -> dict[str, Any]:
-    return {
-        "discord": {"cogs": REVIEW_COGS},
-        "logging": {"level": "WARNING"},
-        "moderation": {
-            "mod_channel_id": fake.state.channel("mod-queue").id,
-            "mod_log_channel_id": fake.state.channel("mod-log").id,
-            "digest_threshold": 0,  # one card per case, so "exactly one card" is checkable
-            "cards_per_minute": 0,
-            "card_retry_seconds": 0.5,
-            "catch_up_limit": 5000,
-            "catch_up_recheck_limit": 1000,  # the targets are the oldest of ~250 open cases per channel
-        },
-    }
-
-
-def card_footers(proc: Any) -> list[tuple[int, int, int]]:
-    """``(card message id, case id, flagged message id)`` of every card the bot posted (deleted ones too)."""
-    out = []
-    for message in proc.bot_posts("mod-queue"):
-        for embed in message.embeds:
-            match = CARD_FOOTER.match((embed.get("footer") or {}).get("text", ""))
-            if match:
-                out.append((message.id, int(match[1]), int(match[2])))
-    return out
+    return crash_settings(fake, catch_up_recheck_limit=1000)  # the targets are the oldest of ~250 open cases
 
 
 def text(i: int, flaggable: bool) -> str:
     return f"reply {i}: " + ("you flagme troll" if flaggable else "a calm and reasoned reply")
-
-
-def read_rows(path: Path) -> dict[int, dict[str, Any]]:
-    """``{message_id: case row}`` read by a separate SQLite connection."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    conn.row_factory = sqlite3.Row
-    try:
-        rows = conn.execute("SELECT * FROM mod_cases").fetchall()
-    finally:
-        conn.close()
-    return {int(row["message_id"]): dict(row) for row in rows}
 
 
 def card_status(proc: Any, card_id: int) -> str:

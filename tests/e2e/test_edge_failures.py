@@ -28,7 +28,7 @@ async def test_failing_button_callback_is_answered_ephemerally_and_logged_once(
     h = await review()
     mid, row, card = await flag_and_wait(h)
     await h.quiet()
-    monkeypatch.setattr(h.bot.moderation, "act", _broken)
+    monkeypatch.setattr(h.bot.moderation.review, "act", _broken)
     record = await h.click(card.id, "Approve", user="moderator")
     answer = await h.wait_for(lambda: next((m for m in record.followups if m.content == FAILED), None),
                               message="the failure answer")
@@ -48,7 +48,7 @@ async def test_failing_warn_dialog_is_answered_ephemerally_and_logged_once(
     await h.quiet()
     opener = await h.click(card.id, "Warn", user="moderator")
     assert opener.modal is not None
-    monkeypatch.setattr(h.bot.moderation, "act", _broken)
+    monkeypatch.setattr(h.bot.moderation.review, "act", _broken)
     submitted = await h.submit_modal(opener, {"reason": "please stop"})
     answer = await h.wait_for(lambda: next((m for m in submitted.followups if m.content == FAILED), None),
                               message="the failure answer")

@@ -150,12 +150,12 @@ async def settle_scored(h: Any, channel_ids: list[int], last: dict[int, int], *,
                                               (channel_id,))
                 if row is None or row[0] < last[channel_id]:
                     return False
-            elif (service.tracker.safe_cursor(channel_id) or 0) < last[channel_id]:
+            elif (service.intake.tracker.safe_cursor(channel_id) or 0) < last[channel_id]:
                 return False
         return True
 
     await h.wait_for(done, timeout=180, message="every message processed (none held back as unscored)")
-    assert len(service.unscored) == 0
+    assert len(service.intake.unscored) == 0
 
 
 async def test_hostile_payloads_in_a_live_burst_affect_no_other_message(make_bot: Any, fake_discord: Any) -> None:

@@ -45,6 +45,27 @@ async def test_queue_lists_filters_and_pages(review: Any, fake_discord: Any) -> 
 
     refused = await h.slash("queue", user="member")
     assert refused.ephemeral and "Only moderators" in refused.text()
+    button = h.find_component(page1.message.id, label="Next \u25b6")
+    assert button["custom_id"] == "modbot:queue:4:0:"  # the message shows page 3 now
+    refused_click = await h.click(page1.message.id, "\u25c0 Previous", user="member")
+    assert refused_click.ephemeral and "Only moderators" in refused_click.text()
+
+
+async def test_forged_queue_page_buttons_are_answered(review: Any) -> None:
+    """Any client can send any custom_id: a channel id out of SQLite's range, a page no queue has."""
+    h = await review()
+    await flag_and_wait(h)
+    page = await h.slash("queue", user="moderator")
+    button = h.find_component(page.message.id, label="Next \u25b6")
+    button["disabled"] = False
+    for forged, expected in ((f"modbot:queue:2:{2**64}:", "there is no channel"),
+                             ("modbot:queue:" + "9" * 40 + ":0:", "1 open case")):
+        button["custom_id"] = forged
+        record = await h.click(page.message.id, custom_id=forged, user="moderator")
+        answer = await h.wait_for(lambda r=record: r.text() if r.ephemeral else
+                                  (h.state.message(page.message.id).embeds[0]["description"] if r.message else None),
+                                  message=f"an answer to {forged}")
+        assert expected in answer.lower(), (forged, answer)
 
 
 async def test_case_command_shows_the_card_with_working_buttons(review: Any) -> None:

@@ -53,7 +53,7 @@ async def test_render_card_pending_and_decided(db, snap) -> None:
 
 def test_custom_ids_and_digests_round_trip() -> None:
     assert parse_custom_id(CaseButtonId(42, Action.TIMEOUT).custom_id) == CaseButtonId(42, Action.TIMEOUT)
-    assert parse_custom_id("modbot:queue:1:2:") is None
+    assert parse_custom_id("modbot:queue:1:2") is None
     assert compress_ranges([9, 3, 4, 5, 12, 11]) == "#3\u2013#5, #9, #11\u2013#12"
     text = render_digest([5, 6, 7, 20])
     assert text.startswith("**4 new cases**") and "/queue" in text

@@ -42,7 +42,7 @@ async def make_service(db):
                                     guild_config=guild_config)
         await service.start()
         if reconcile:
-            await service.reconcile()
+            await service.review.reconcile()
         services.append(service)
         return service
 
@@ -71,8 +71,8 @@ def msg(message_id: int, channel_id: int, content: str) -> MessageSnapshot:
 
 
 async def stored_cursor(service: ModerationService, channel_id: int) -> int | None:
-    await service.flush_cursors()
-    return await service.cursors.get(channel_id)
+    await service.intake.flush_cursors()
+    return await service.intake.cursors.get(channel_id)
 
 
 async def test_live_messages_cannot_move_a_channel_past_history_it_has_not_read(db, make_service) -> None:
@@ -82,12 +82,12 @@ async def test_live_messages_cannot_move_a_channel_past_history_it_has_not_read(
               for c in CHANNELS}
     live = [msg(2000 + i, 22, f"live {MARKER} {i}") for i in range(3)]
     for message in live:  # the last channel gets live traffic before its catch-up starts
-        await service.handle_message(message)
+        await service.intake.handle_message(message)
     assert await stored_cursor(service, 22) == STORED  # the bug: this used to jump to 2002
     for channel_id in CHANNELS:
         history = history_of([*missed[channel_id], *(live if channel_id == 22 else [])])
-        await service.catch_up(channel_id, GUILD, history)
-        assert service.tracker.pinned(channel_id) is None
+        await service.intake.catch_up(channel_id, GUILD, history)
+        assert service.intake.tracker.pinned(channel_id) is None
     flagged = {m.message_id for ms in missed.values() for m in ms if MARKER in m.content} | {m.message_id for m in live}
     rows = await db.fetchall("SELECT message_id FROM mod_cases")
     assert {int(r[0]) for r in rows} == flagged
@@ -98,14 +98,14 @@ async def test_live_messages_cannot_move_a_channel_past_history_it_has_not_read(
 async def test_a_new_gateway_session_pins_again(db, make_service) -> None:
     await ChannelCursorRepository(db).advance(20, GUILD, STORED)
     service = await make_service()
-    await service.catch_up(20, GUILD, history_of([]))
-    await service.handle_message(msg(900, 20, "live"))
+    await service.intake.catch_up(20, GUILD, history_of([]))
+    await service.intake.handle_message(msg(900, 20, "live"))
     assert await stored_cursor(service, 20) == 900
-    service.pin_pending()  # reconnect with a new session: messages were missed meanwhile
-    await service.handle_message(msg(950, 20, "live after the gap"))
+    service.intake.pin_pending()  # reconnect with a new session: messages were missed meanwhile
+    await service.intake.handle_message(msg(950, 20, "live after the gap"))
     assert await stored_cursor(service, 20) == 900
     gap = [msg(920, 20, f"gap {MARKER}")]
-    await service.catch_up(20, GUILD, history_of([*gap, msg(950, 20, "live after the gap")]))
+    await service.intake.catch_up(20, GUILD, history_of([*gap, msg(950, 20, "live after the gap")]))
     assert await service.cases.get_by_message(920) is not None
     assert await stored_cursor(service, 20) == 950
 
@@ -128,18 +128,18 @@ class PoisonScorer(MarkerScorer):
 async def test_one_bad_message_in_catch_up_affects_no_other_and_is_given_up_loudly(db, make_service) -> None:
     await ChannelCursorRepository(db).advance(20, GUILD, STORED)
     service = await make_service(PoisonScorer())
-    service.unscored = UnscoredMessages((0.0, 0.0))
+    service.intake.unscored = UnscoredMessages((0.0, 0.0))
     messages = [msg(600 + i, 20, f"x {MARKER} {i}" if i % 3 == 0 else f"calm {i}") for i in range(40)]
     messages[4] = msg(604, 20, f"POISON {MARKER}")
-    assert await service.catch_up(20, GUILD, history_of(messages)) == 40
+    assert await service.intake.catch_up(20, GUILD, history_of(messages)) == 40
     flagged = {m.message_id for m in messages if MARKER in m.content and "POISON" not in m.content}
     assert {int(r[0]) for r in await db.fetchall("SELECT message_id FROM mod_cases")} == flagged
-    assert 604 in service.unscored
+    assert 604 in service.intake.unscored
     assert await stored_cursor(service, 20) == 603  # held below the unscored message, not past it
-    await service.retry_unscored()
-    assert 604 in service.unscored and await stored_cursor(service, 20) == 603
-    await service.retry_unscored()  # the last retry: given up, recorded, the cursor moves on
-    assert 604 not in service.unscored
+    await service.intake.retry_unscored()
+    assert 604 in service.intake.unscored and await stored_cursor(service, 20) == 603
+    await service.intake.retry_unscored()  # the last retry: given up, recorded, the cursor moves on
+    assert 604 not in service.intake.unscored
     assert await stored_cursor(service, 20) == 639
     entries = await db.fetchall("SELECT target, detail FROM audit_log WHERE action = 'message.unscored'")
     assert [r[0] for r in entries] == ["message:604"] and "UnicodeEncodeError" in entries[0][1]
@@ -147,35 +147,35 @@ async def test_one_bad_message_in_catch_up_affects_no_other_and_is_given_up_loud
 
 async def test_a_message_that_fails_once_gets_its_case_on_retry(db, make_service) -> None:
     service = await make_service(PoisonScorer(heal_after=1))
-    service.unscored = UnscoredMessages((0.0,))
-    assert await service.handle_message(msg(700, 20, f"POISON {MARKER}")) is None
-    await service.handle_message(msg(701, 20, "calm"))
+    service.intake.unscored = UnscoredMessages((0.0,))
+    assert await service.intake.handle_message(msg(700, 20, f"POISON {MARKER}")) is None
+    await service.intake.handle_message(msg(701, 20, "calm"))
     assert await stored_cursor(service, 20) == 699
-    await service.retry_unscored()
-    assert (await service.cases.get_by_message(700)) is not None and len(service.unscored) == 0
+    await service.intake.retry_unscored()
+    assert (await service.cases.get_by_message(700)) is not None and len(service.intake.unscored) == 0
     assert await stored_cursor(service, 20) == 701
 
 
 async def test_an_edit_that_fails_is_retried_as_an_edit_without_holding_the_cursor(db, make_service) -> None:
     service = await make_service(PoisonScorer(heal_after=1))
-    service.unscored = UnscoredMessages((0.0,))
-    await service.handle_message(msg(800, 20, "calm"))
-    assert await service.handle_edit(msg(800, 20, f"POISON {MARKER} edited")) is None  # never raised
-    assert 800 in service.unscored and service.unscored.is_edit(800)
-    await service.handle_message(msg(801, 20, "calm"))
+    service.intake.unscored = UnscoredMessages((0.0,))
+    await service.intake.handle_message(msg(800, 20, "calm"))
+    assert await service.intake.handle_edit(msg(800, 20, f"POISON {MARKER} edited")) is None  # never raised
+    assert 800 in service.intake.unscored and service.intake.unscored.is_edit(800)
+    await service.intake.handle_message(msg(801, 20, "calm"))
     assert await stored_cursor(service, 20) == 801  # an edit of a read message holds no cursor
-    await service.retry_unscored()
+    await service.intake.retry_unscored()
     case = await service.cases.get_by_message(800)
-    assert case is not None and case.content == f"POISON {MARKER} edited" and len(service.unscored) == 0
+    assert case is not None and case.content == f"POISON {MARKER} edited" and len(service.intake.unscored) == 0
 
 
 async def test_a_failed_edit_of_a_case_is_given_up_loudly_and_leaves_the_case(db, make_service) -> None:
     service = await make_service(PoisonScorer())
-    service.unscored = UnscoredMessages((0.0,))
+    service.intake.unscored = UnscoredMessages((0.0,))
     case = await open_case(service, 810)
-    assert (await service.handle_edit(msg(810, 20, "POISON now"))).id == case.id
-    await service.retry_unscored()  # fails again: the last attempt
-    assert 810 not in service.unscored
+    assert (await service.intake.handle_edit(msg(810, 20, "POISON now"))).id == case.id
+    await service.intake.retry_unscored()  # fails again: the last attempt
+    assert 810 not in service.intake.unscored
     assert (await service.cases.get_by_message(810)).content == case.content
     entries = await db.fetchall("SELECT target, detail FROM audit_log WHERE action = 'message.unscored'")
     assert [r[0] for r in entries] == ["message:810"] and '"edit": true' in entries[0][1]
@@ -183,11 +183,11 @@ async def test_a_failed_edit_of_a_case_is_given_up_loudly_and_leaves_the_case(db
 
 async def test_an_edit_that_scores_replaces_the_text_a_retry_will_read(db, make_service) -> None:
     service = await make_service(PoisonScorer(heal_after=1))
-    service.unscored = UnscoredMessages((0.0,))
-    assert await service.handle_message(msg(820, 20, f"POISON {MARKER}")) is None
-    await service.handle_edit(msg(820, 20, "calm after all"))
-    await service.retry_unscored()
-    assert await service.cases.get_by_message(820) is None and len(service.unscored) == 0
+    service.intake.unscored = UnscoredMessages((0.0,))
+    assert await service.intake.handle_message(msg(820, 20, f"POISON {MARKER}")) is None
+    await service.intake.handle_edit(msg(820, 20, "calm after all"))
+    await service.intake.retry_unscored()
+    assert await service.cases.get_by_message(820) is None and len(service.intake.unscored) == 0
 
 
 async def test_history_failing_midway_keeps_the_pin_where_catch_up_got_to(db, make_service) -> None:
@@ -195,16 +195,16 @@ async def test_history_failing_midway_keeps_the_pin_where_catch_up_got_to(db, ma
     service = await make_service()
     messages = [msg(600 + i, 20, "calm") for i in range(50)]
     with pytest.raises(RuntimeError):
-        await service.catch_up(20, GUILD, history_of(messages, fail_after=40))
-    await service.handle_message(msg(5000, 20, "live"))
-    assert service.tracker.pinned(20) is not None
+        await service.intake.catch_up(20, GUILD, history_of(messages, fail_after=40))
+    await service.intake.handle_message(msg(5000, 20, "live"))
+    assert service.intake.tracker.pinned(20) is not None
     assert await stored_cursor(service, 20) == 631  # the first batch of 32 was processed; the rest is unread
-    assert await service.catch_up(20, GUILD, history_of([*messages, msg(5000, 20, "live")])) == 19
+    assert await service.intake.catch_up(20, GUILD, history_of([*messages, msg(5000, 20, "live")])) == 19
     assert await stored_cursor(service, 20) == 5000
 
 
 async def open_case(service: ModerationService, message_id: int, channel_id: int = 20) -> Any:
-    case = await service.handle_message(msg(message_id, channel_id, f"you {MARKER} {message_id}"))
+    case = await service.intake.handle_message(msg(message_id, channel_id, f"you {MARKER} {message_id}"))
     assert case is not None
     return case
 
@@ -213,7 +213,7 @@ async def test_recheck_applies_edits_and_deletes_made_while_away(make_service) -
     service = await make_service()
     edited, deleted, same, broken = [await open_case(service, i) for i in (801, 802, 803, 804)]
     other_channel = await open_case(service, 805, channel_id=21)
-    await asyncio.wait_for(service.card_queue.wait_idle(), 5)
+    await asyncio.wait_for(service.review.card_queue.wait_idle(), 5)
     now = {801: msg(801, 20, "I take it back, sorry"), 803: msg(803, 20, same.content)}
     asked: list[int] = []
 
@@ -223,7 +223,7 @@ async def test_recheck_applies_edits_and_deletes_made_while_away(make_service) -
             raise RuntimeError("simulated HTTP 500")
         return now.get(message_id)
 
-    result = await recheck_open_cases(service, 20, fetch)
+    result = await recheck_open_cases(service.intake, 20, fetch)
     assert (result.checked, result.edited, result.deleted, result.failed) == (3, 1, 1, 1)
     assert sorted(asked) == [801, 802, 803, 804]
     after = await service.cases.get(edited.id)
@@ -247,10 +247,10 @@ async def test_recheck_is_bounded(make_service) -> None:
         asked.append(message_id)
         return None
 
-    assert (await recheck_open_cases(service, 20, fetch)).deleted == 2
+    assert (await recheck_open_cases(service.intake, 20, fetch)).deleted == 2
     assert asked == [904, 903]  # the newest cases first
     off = await make_service(catch_up_recheck_limit=0)
-    assert (await recheck_open_cases(off, 20, fetch)).checked == 0
+    assert (await recheck_open_cases(off.intake, 20, fetch)).checked == 0
 
 
 @dataclass
@@ -301,13 +301,13 @@ async def test_reconcile_reads_every_guilds_mod_channel(make_service, file_chann
         opened[message_id] = case
     # Before the crash, case 2's card reached guild 11's own mod channel but its id was never stored.
     publisher.by_channel[70] = [PostedMessage(4242, "", (f"Case #{opened[2].id} \u00b7 message 2",), ())]
-    posted = await service.reconcile()
+    posted = await service.review.reconcile()
     expected_scans = [70, 71] if file_channel is None else [7, 70, 71]
     assert sorted(publisher.scanned) == expected_scans
     assert (await service.cases.get(opened[2].id)).card_message_id == 4242
     expected = [opened[3].id, opened[4].id] if file_channel is None else [opened[1].id, opened[3].id, opened[4].id]
     assert sorted(posted) == sorted(expected)
-    for queue in [service.card_queue, *service.per_guild.queues.values()]:
+    for queue in [service.review.card_queue, *service.intake.per_guild.queues.values()]:
         if queue is not None:
             await asyncio.wait_for(queue.wait_idle(), 5)
     where = {case_id: channel for channel, case_id in publisher.posted_in}

@@ -1,0 +1,292 @@
+"""The review side of moderation: what happens to a case once it exists.
+
+A new case is *admitted* (stored once per message, audited, its automatic action taken, its card queued); member
+reports join cases; moderators decide (:class:`~bot.moderation.decisions.DecisionService`); cards are posted by the
+card workers (:mod:`bot.moderation.posting`), reconciled after a crash and refreshed in place; decisions reach the
+mod log. The Discord side (cogs, card components) uses only the public methods here, never the repositories.
+
+Intake (:mod:`bot.moderation.intake`) decides *whether* a message becomes a case and hands it here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from bot.moderation.audit import AuditRepository
+from bot.moderation.cards import CardContent, render_card
+from bot.moderation.cases import CaseRepository
+from bot.moderation.config import ModerationConfig
+from bot.moderation.decisions import DecisionService, Outcome
+from bot.moderation.listing import QueuePage, render_history, render_queue_page, render_trail
+from bot.moderation.models import Actor, Case, MessageSnapshot
+from bot.moderation.per_guild import PerGuild
+from bot.moderation.ports import ActionError, ActionExecutor, CardPublisher
+from bot.moderation.posting import CardPostQueue
+from bot.moderation.reconcile import reconcile_all
+from bot.moderation.reports import ReportRepository
+from bot.moderation.scoring import Assessment
+from bot.moderation.state import Action
+from bot.paging import clamp_page
+
+log = logging.getLogger(__name__)
+
+Assess = Callable[[Sequence[MessageSnapshot]], Awaitable[list[Assessment]]]
+"""Scores messages with each guild's policy (:func:`bot.moderation.assessing.assess_messages`, bound)."""
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """Result of a member report: ``duplicate`` when this member had already reported the message."""
+
+    case: Case
+    case_created: bool
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """``/case``: the card of a case and its audit trail, rendered."""
+
+    case: Case
+    card: CardContent
+    trail: str
+
+
+class Review:
+    """Cases after intake: admission, reports, decisions, cards and the mod log."""
+
+    def __init__(
+        self,
+        cases: CaseRepository,
+        audit: AuditRepository,
+        reports: ReportRepository,
+        per_guild: PerGuild,
+        assess: Assess,
+        *,
+        publisher: CardPublisher | None = None,
+        executor: ActionExecutor | None = None,
+    ) -> None:
+        config = per_guild.config
+        self._cases = cases
+        self._audit = audit
+        self._reports = reports
+        self._per_guild = per_guild
+        self._assess = assess
+        self._publisher = publisher
+        self._executor = executor
+        self._reconciled = False
+        self.decisions = DecisionService(
+            cases, audit, executor, refresh=self.refresh_card, mod_log=self.post_mod_log,
+            timeout_choices=list(config.timeout_choices_minutes), case_mod_log=self.post_case_mod_log,
+        )
+        self.card_queue: CardPostQueue | None = None
+        """The card worker of the file's mod channel (guilds with their own /config channel get one each)."""
+        if publisher is not None and config.mod_channel_id:
+            self.card_queue = CardPostQueue(
+                config.mod_channel_id, cases, publisher, digest_threshold=config.digest_threshold,
+                per_minute=config.cards_per_minute, retry_seconds=config.card_retry_seconds,
+            )
+
+    @property
+    def _config(self) -> ModerationConfig:
+        return self._per_guild.config
+
+    # ----- card workers -------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the file mod channel's card worker (it posts once :meth:`reconcile` opened its gate)."""
+        if self.card_queue is not None:
+            self.card_queue.start()
+
+    async def stop(self) -> None:
+        """Stop every card worker; queued cases stay stored and unannounced."""
+        if self.card_queue is not None:
+            await self.card_queue.stop()
+        await self._per_guild.stop()
+
+    def card_queue_for(self, guild_id: int) -> CardPostQueue | None:
+        """The card worker of the guild's mod channel (one per channel set with /config, started on demand)."""
+        return self._per_guild.queue_for(guild_id, self.card_queue, gate_open=self._reconciled)
+
+    async def reconcile(self) -> list[int]:
+        """Record cards posted before a crash in every mod channel in use (the file's and each guild's /config
+        one), queue the unannounced cases of each, then let the card workers post. Returns the queued case ids."""
+        if self._publisher is None:
+            return []
+        to_post = await reconcile_all(self._cases, self._publisher, self._mod_channel_of)
+        for case in to_post:
+            queue = self.card_queue_for(case.guild_id)
+            if queue is not None:
+                queue.enqueue(case.id)
+        if to_post:
+            log.info("queued %d stored cases that had no card yet", len(to_post))
+        self.open_card_gates()
+        return [case.id for case in to_post]
+
+    def open_card_gates(self) -> None:
+        """Let every card worker post (after reconciliation, or when it failed)."""
+        self._reconciled = True
+        if self.card_queue is not None:
+            self.card_queue.open_gate()
+        self._per_guild.open_gates()
+
+    def _mod_channel_of(self, case: Case) -> int | None:
+        return self._per_guild.config_for(case.guild_id).mod_channel_id
+
+    async def refresh_card(self, case: Case) -> None:
+        """Update the posted card in place; failures are logged, never raised."""
+        if self._publisher is None or case.card_message_id is None:
+            return
+        try:
+            await self._publisher.refresh_card(case)
+        except Exception as exc:
+            log.warning("could not update the card of case #%d: %s", case.id, exc)
+
+    # ----- admission ------------------------------------------------------------------------------------------------
+
+    async def admit(self, message: MessageSnapshot, assessment: Assessment, *, source: str = "listener") -> Case:
+        """Store a case (idempotent per message); a new one gets its automatic action and a queued card."""
+        case, created = await self._cases.open(message, assessment, source=source)
+        if not created:
+            return case
+        await self._record_open(case)
+        return await self._announce(case)
+
+    def queue_card(self, case: Case) -> None:
+        """Queue the card of an open case that has none yet (e.g. a case flagged again by an edit)."""
+        queue = self.card_queue_for(case.guild_id)
+        if case.is_open and not case.announced and queue is not None:
+            queue.enqueue(case.id)
+
+    async def _record_open(self, case: Case) -> None:
+        await self._audit.record("case.open", guild_id=case.guild_id, actor_id=None, case_id=case.id,
+                                 target=f"user:{case.author_id}", detail={"source": case.source})
+
+    async def _announce(self, case: Case) -> Case:
+        """Automatic action (if configured), then queue the card."""
+        case = await self._auto_action(case)
+        queue = self.card_queue_for(case.guild_id)
+        if queue is not None:
+            queue.enqueue(case.id)
+        return case
+
+    async def _auto_action(self, case: Case) -> Case:
+        auto_actions = self._per_guild.config_for(case.guild_id).auto_actions
+        action = auto_actions.get(case.severity, "none") if case.severity else "none"
+        if action != "remove" or self._executor is None:
+            return case
+        missing = await self._executor.missing_permissions(case, Action.REMOVE)
+        try:
+            if missing:
+                raise ActionError("missing_permission", f"I am missing {', '.join(missing)}")
+            await self._executor.delete_message(case, f"modbot: automatic removal (case #{case.id})")
+        except ActionError as exc:
+            await self._cases.set_note(case.id, f"Automatic removal failed: {exc.message}.")
+            await self._audit.record("case.auto_remove_failed", guild_id=case.guild_id, actor_id=None,
+                                     case_id=case.id, detail={"error": exc.kind})
+        else:
+            await self._cases.set_auto_action(case.id, "removed", "Removed automatically; waiting for review.")
+            await self._audit.record("case.auto_remove", guild_id=case.guild_id, actor_id=None, case_id=case.id,
+                                     target=f"user:{case.author_id}", detail={"severity": case.severity})
+        return await self._cases.get(case.id) or case
+
+    # ----- reports and decisions ------------------------------------------------------------------------------------
+
+    async def report(self, message: MessageSnapshot, reporter_id: int, reason: str | None) -> ReportOutcome:
+        """A member reports a message: open a case (or use the existing one) and add the report."""
+        case = await self._cases.get_by_message(message.message_id)
+        created = False
+        if case is None:
+            [scored] = await self._assess([message]) if message.content.strip() else [Assessment(False)]
+            labels = ("reported", *[label for label in scored.labels if label != "reported"])
+            assessment = Assessment(scored.flagged, labels, scored.severity, scored.reasons, scored.evidence,
+                                    scored.scores)
+            case, created = await self._cases.open(message, assessment, source="report")
+            if created:
+                await self._record_open(case)
+        added = await self._reports.add(case.id, reporter_id, reason)
+        if added:
+            await self._audit.record("case.report", guild_id=case.guild_id, actor_id=reporter_id, case_id=case.id,
+                                     target=f"message:{message.message_id}", reason=(reason or None))
+        if created:  # the report is stored first so the card shows it
+            case = await self._announce(case)
+        current = await self._cases.get(case.id) or case
+        if added and not created:
+            await self.refresh_card(current)
+        return ReportOutcome(current, created, not added)
+
+    async def act(self, case_id: int, actor: Actor, action: Action, *, guild_id: int | None = None,
+                  reason: str | None = None, minutes: int | None = None) -> Outcome:
+        """Apply a moderator action (see :meth:`DecisionService.act`)."""
+        return await self.decisions.act(case_id, actor, action, guild_id=guild_id, reason=reason, minutes=minutes)
+
+    # ----- reading (what moderators see) ----------------------------------------------------------------------------
+
+    async def case(self, case_id: int, guild_id: int | None) -> Case | None:
+        """A case of this guild (None for another guild's: ids are not secrets, cases are)."""
+        case = await self._cases.get(case_id)
+        return case if case is not None and (guild_id is None or case.guild_id == guild_id) else None
+
+    async def case_of_message(self, message_id: int) -> Case | None:
+        """The case opened for a message, if any."""
+        return await self._cases.get_by_message(message_id)
+
+    def render(self, case: Case) -> CardContent:
+        """A case's card as the guild's settings show it."""
+        return render_card(case, excerpt_chars=self._per_guild.config_for(case.guild_id).excerpt_chars)
+
+    async def case_view(self, case_id: int, guild_id: int) -> CaseView | None:
+        """``/case``: the card and the audit trail."""
+        case = await self.case(case_id, guild_id)
+        if case is None:
+            return None
+        return CaseView(case, self.render(case), render_trail(await self._audit.for_case(case.id)))
+
+    async def queue_page(self, guild_id: int, *, page: int, label: str | None = None,
+                         channel_id: int | None = None) -> QueuePage:
+        """One ``/queue`` page of open cases, oldest first (``page`` clamped to the pages there are)."""
+        size = self._per_guild.config_for(guild_id).queue_page_size
+        total = await self._cases.count_open(guild_id, label=label, channel_id=channel_id)
+        page = clamp_page(page, total, size)
+        cases = await self._cases.list_open(guild_id, label=label, channel_id=channel_id,
+                                            offset=(page - 1) * size, limit=size)
+        return render_queue_page(cases, total=total, page=page, page_size=size, label=label, channel_id=channel_id)
+
+    async def open_labels(self, guild_id: int) -> list[str]:
+        """Labels of the guild's open cases (``/queue label:`` autocomplete)."""
+        return await self._cases.open_labels(guild_id)
+
+    async def member_history(self, guild_id: int, member_id: int) -> CardContent:
+        """``/history``: a member's cases per state, recent cases and the actions taken."""
+        cases = await self._cases.for_author(guild_id, member_id)
+        counts = await self._cases.count_for_author(guild_id, member_id)
+        actions = await self._audit.for_member(guild_id, member_id)
+        return render_history(member_id, cases, counts, actions)
+
+    def timeout_choices(self, guild_id: int) -> list[int]:
+        """The durations (minutes) the Timeout select offers in this guild."""
+        return list(self._per_guild.config_for(guild_id).timeout_choices_minutes)
+
+    # ----- mod log ------------------------------------------------------------------------------------------------
+
+    async def post_case_mod_log(self, case: Case, text: str) -> None:
+        """Post a decision to the mod-log channel of the case's guild (its /config value, else the file's)."""
+        channel_id = self._per_guild.config_for(case.guild_id).mod_log_channel_id
+        if channel_id == self._config.mod_log_channel_id or self._publisher is None or not channel_id:
+            await self.post_mod_log(text)
+            return
+        try:
+            await self._publisher.post_mod_log(text, channel_id=channel_id)
+        except Exception as exc:
+            log.warning("could not post to the mod-log channel: %s", exc)
+
+    async def post_mod_log(self, text: str) -> None:
+        """Post a mod-log entry; failures are logged (the audit table is the record)."""
+        if self._publisher is None or not self._config.mod_log_channel_id:
+            return
+        try:
+            await self._publisher.post_mod_log(text)
+        except Exception as exc:
+            log.warning("could not post to the mod-log channel: %s", exc)
