@@ -6,7 +6,7 @@ import re
 
 import discord
 
-from bot.moderation.models import MessageSnapshot
+from bot.moderation.models import REPLY_CONTEXT_CHARS, MessageSnapshot, ReplyContext
 
 SCORED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -44,4 +44,21 @@ def snapshot(message: discord.Message, *, guild_id: int | None = None) -> Messag
         author_is_bot=author.bot,
         is_webhook=message.webhook_id is not None,
         jump_url=f"https://discord.com/channels/{gid}/{channel.id}/{message.id}",
+        reply_to=reply_context(message),
+    )
+
+
+def reply_context(message: discord.Message) -> ReplyContext | None:
+    """The message a reply answers, as Discord sent it with the reply (``referenced_message``); None when it is not
+    a reply, or the original was deleted or not sent along (no extra REST call is made for it)."""
+    reference = message.reference
+    parent = reference.resolved if reference is not None else None
+    if not isinstance(parent, discord.Message):
+        return None
+    author = parent.author
+    return ReplyContext(
+        message_id=parent.id,
+        author_id=author.id,
+        author_name=storable(str(getattr(author, "display_name", None) or author.name)),
+        content=storable((parent.content or "")[:REPLY_CONTEXT_CHARS]),
     )

@@ -172,6 +172,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        7,
+        "reply context and article title of a case (the message it answers, the /summary thread's article)",
+        """
+        ALTER TABLE mod_cases ADD COLUMN reply_to_message_id INTEGER;
+        ALTER TABLE mod_cases ADD COLUMN reply_to_author_id INTEGER;
+        ALTER TABLE mod_cases ADD COLUMN reply_to_author_name TEXT;
+        ALTER TABLE mod_cases ADD COLUMN reply_to_content TEXT;
+        ALTER TABLE mod_cases ADD COLUMN article_title TEXT;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
