@@ -33,8 +33,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("dataset", type=Path, nargs="?", help="labelled .csv or .jsonl (not with --suite)")
     p.add_argument("--text-column")
     p.add_argument("--label-column")
-    p.add_argument("--suite", choices=("news",), help="every label on the held-out news-comment and tweet "
-                   "splits, beside the previous heads (bot/cli/eval_suite.py)")
+    p.add_argument("--suite", choices=("news", "context"), help="news: every label on the held-out news-comment "
+                   "and tweet splits, beside the previous heads (bot/cli/eval_suite.py); context: Fox News "
+                   "comments with and without their parent comment and article title (bot/cli/eval_context.py)")
     p.add_argument("--split", choices=("test", "val"), default="test", help="with --suite: which split")
     p.add_argument("--splits", default=str(Path(__file__).resolve().parents[2] / "data" / "splits"),
                    help="with --suite: folder of the split id files")
@@ -199,14 +200,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace, settings: Any) -> int:
-    from bot.cli.eval_suite import format_markdown, run_suite
+    from bot.cli import eval_context, eval_suite
 
+    run, fmt = ((eval_context.run_context, eval_context.format_context) if args.suite == "context"
+                else (eval_suite.run_suite, eval_suite.format_markdown))
     try:
-        report = run_suite(args, settings)
+        report = run(args, settings)
     except FileNotFoundError as exc:
         print(f"modbot eval: {exc} (set MODBOT_SHARED_DIR to the shared data folder)", file=sys.stderr)
         return ExitCode.FAILED
-    print(json.dumps(report, indent=2, default=lambda v: None) if args.json else format_markdown(report))
+    print(json.dumps(report, indent=2, default=lambda v: None) if args.json else fmt(report))
     return ExitCode.OK
 
 

@@ -30,7 +30,8 @@ class MarkerScorer:
         self.delay = delay
         self.calls: list[list[str]] = []
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None,
+                      contexts: object = None) -> list[Assessment]:
         self.calls.append(list(texts))
         if self.delay:
             await asyncio.sleep(self.delay)
