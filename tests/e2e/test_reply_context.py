@@ -9,6 +9,7 @@ from fake_discord.state import ChannelType
 from moderation.doubles import MARKER, case_row, flag_and_wait
 from moderation.doubles import review as review  # noqa: F401  (fixture)
 
+from bot.analysis.context import MessageContext
 from bot.articles.threads_repo import DiscussionThreadRepository
 
 
@@ -24,6 +25,7 @@ async def test_a_flagged_reply_shows_the_message_it_answers(review: Any) -> None
     assert lines[0].startswith(f"> \u21aa Replying to <@{author.id}>")
     assert lines[0].endswith(": The senators voted against the bill \\*again\\*.")
     assert MARKER in lines[2]
+    assert MessageContext(parent="The senators voted against the bill *again*.") in h.scorer.contexts  # judged with it
 
 
 async def test_a_reply_to_a_deleted_message_still_becomes_a_case(review: Any) -> None:
@@ -47,6 +49,7 @@ async def test_a_message_in_a_summary_thread_names_the_article(review: Any, fake
     _mid, row, card = await flag_and_wait(h, f"what a {MARKER} take", channel=thread.id)
     assert row["article_title"] == "Senate rejects the bill"
     assert card.embeds[0]["description"].startswith("> \U0001f4f0 Article: Senate rejects the bill\n\n")
+    assert MessageContext(title="Senate rejects the bill") in h.scorer.contexts
 
 
 async def _card(h: Any, case_id: int) -> Any:

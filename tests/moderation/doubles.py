@@ -9,7 +9,7 @@ know exactly which messages become cases. It is a :class:`bot.moderation.scoring
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,12 @@ class MarkerScorer:
         self.marker = marker
         self.delay = delay
         self.calls: list[list[str]] = []
+        self.contexts: list[object] = []  # what each scored text answered (None: no context)
 
     async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None,
-                      contexts: object = None) -> list[Assessment]:
+                      contexts: Sequence[object] | None = None) -> list[Assessment]:
         self.calls.append(list(texts))
+        self.contexts.extend(contexts if contexts is not None else [None] * len(texts))
         if self.delay:
             await asyncio.sleep(self.delay)
         out = []

@@ -118,7 +118,8 @@ class PoisonScorer(MarkerScorer):
         self.failures = 0
         self.heal_after = heal_after
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None,
+                      contexts: object = None) -> list[Assessment]:
         if any("POISON" in t for t in texts) and (self.heal_after is None or self.failures < self.heal_after):
             self.failures += 1
             raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")

@@ -86,7 +86,8 @@ async def test_batch_scoring_uses_one_call(make_service, snap) -> None:
 
 async def test_scorer_returning_wrong_count_is_an_error(make_service, snap) -> None:
     class Broken:
-        async def analyze(self, texts: list[str], *, policy: object = None) -> list[Assessment]:
+        async def analyze(self, texts: list[str], *, policy: object = None,
+                          contexts: object = None) -> list[Assessment]:
             return []
 
     service = await make_service(Broken())
