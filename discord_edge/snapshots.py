@@ -29,7 +29,8 @@ def snapshot(message: discord.Message, *, guild_id: int | None = None) -> Messag
     channel = message.channel
     is_thread = isinstance(channel, discord.Thread)
     parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
-    category_id = getattr(channel, "category_id", None)  # a thread's is its parent channel's category
+    # a thread's category is its parent channel's; DMs and partial channels have none
+    category_id = channel.category_id if isinstance(channel, discord.abc.GuildChannel | discord.Thread) else None
     author = message.author
     return MessageSnapshot(
         message_id=message.id,
@@ -37,7 +38,7 @@ def snapshot(message: discord.Message, *, guild_id: int | None = None) -> Messag
         channel_id=channel.id,
         author_id=author.id,
         content=storable(message.content or ""),
-        author_name=storable(str(getattr(author, "display_name", None) or author.name)),
+        author_name=storable(author.display_name or author.name),
         parent_id=parent_id,
         category_id=category_id,
         is_thread=is_thread,
@@ -59,6 +60,6 @@ def reply_context(message: discord.Message) -> ReplyContext | None:
     return ReplyContext(
         message_id=parent.id,
         author_id=author.id,
-        author_name=storable(str(getattr(author, "display_name", None) or author.name)),
+        author_name=storable(author.display_name or author.name),
         content=storable((parent.content or "")[:REPLY_CONTEXT_CHARS]),
     )

@@ -21,6 +21,7 @@ import numpy as np
 
 from bot.cli.exit_codes import ExitCode
 from bot.cli.inputs import InputFileError, input_failure, iter_records, text_id
+from bot.metrics import auc, average_precision
 
 SCORES = ("inflammatory", "partisan", "toxicity", "flag", "intolerance", "impoliteness")
 POSITIVE_WORDS = {"1", "true", "yes", "y", "t", "pos", "positive"}
@@ -67,17 +68,14 @@ def _score_list(value: str) -> str:
 
 def binary_metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, float]:
     """AUC, AP, precision/recall/F1 at ``threshold`` and flags per 1,000 messages."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    both = 0 < y.sum() < len(y)
     pred = s >= threshold
     tp = float((pred & (y == 1)).sum())
     precision = tp / pred.sum() if pred.sum() else 0.0
     recall = tp / y.sum() if y.sum() else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "auc": float(roc_auc_score(y, s)) if both else math.nan,
-        "ap": float(average_precision_score(y, s)) if y.sum() else math.nan,
+        "auc": auc(y, s),
+        "ap": average_precision(y, s),
         "precision": precision,
         "recall": recall,
         "f1": f1,

@@ -30,6 +30,7 @@ import numpy as np
 
 from bot.analysis import devsets
 from bot.analysis.context import MessageContext
+from bot.metrics import auc
 from bot.paths import shared_dir
 
 ADOPTED = "targets"
@@ -99,21 +100,18 @@ def _of(verdicts: list[Any]) -> dict[str, np.ndarray]:
 
 def point(y: np.ndarray, v: dict[str, np.ndarray]) -> dict[str, float]:
     """AUC, inflammatory-label precision / recall / flags per 1k negatives, any-flag precision, partisan AUC."""
-    from sklearn.metrics import roc_auc_score
-
     pos, neg = y == 1, y == 0
     flag, anyf = v["flag"], v["any"]
     nan = math.nan
-    both = 0 < pos.sum() < len(y)
     return {
-        "auc": float(roc_auc_score(y, v["score"])) if both else nan,
+        "auc": auc(y, v["score"]),
         "precision": float((flag & pos).sum() / flag.sum()) if flag.sum() else nan,
         "recall": float((flag & pos).sum() / pos.sum()) if pos.sum() else nan,
         "flags_per_1000_neg": 1000.0 * float(flag[neg].mean()) if neg.any() else nan,
         "flags": int(flag.sum()),
         "any_precision": float((anyf & pos).sum() / anyf.sum()) if anyf.sum() else nan,
         "any_flags": int(anyf.sum()),
-        "partisan_auc": float(roc_auc_score(y, v["partisan"])) if both else nan,
+        "partisan_auc": auc(y, v["partisan"]),
     }
 
 
