@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.analysis.config import PolicyConfig
+from bot.moderation.config import ModerationConfig
 from bot.moderation.scoring import Assessment
 
 MARKER = "BADWORD"
@@ -49,6 +50,12 @@ class MarkerScorer:
             else:
                 out.append(Assessment(False, scores={"toxicity": 0.02}))
         return out
+
+
+def core_config(**values: Any) -> ModerationConfig:
+    """``[moderation]`` for the core tests: cards in channel 7, mod log in 8, no digests, no pacing."""
+    return ModerationConfig(**{"mod_channel_id": 7, "mod_log_channel_id": 8, "digest_threshold": 0,
+                               "cards_per_minute": 0, "card_retry_seconds": 0.01, **values})
 
 
 def review_overrides(fake: Any, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
