@@ -309,7 +309,7 @@ def render(res: dict[str, Any], notes: str) -> str:
         for sh in (0.02, 0.05, 0.10, 0.20):
             cs = [(y[mk, j] >= 0.5, cascade_score(probs["minilm"][mk, j], probs["mpnet"][mk, j], sh))
                   for j, mk in enumerate((known > 0).T)]
-            cells = [f"{auc(yb, c):.3f} ({auc(yb, c, 'ap'):.3f})" for yb, c in cs]
+            cells = [f"{auc(yb, c):.3f} ({average_precision(yb, c):.3f})" for yb, c in cs]
             lines.append(f"| {100 * sh:.0f} % | {1 + sh * ratio['short']:.2f}x | " + " | ".join(cells) + " |")
     return "\n".join(lines + ([""] + [notes.strip()] if notes else [])) + "\n"
 
