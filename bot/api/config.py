@@ -17,6 +17,9 @@ class ApiConfig(BaseModel):
                                 description="Largest request body accepted; larger ones get a 400.")
     max_comment_bytes: int = Field(default=20480, ge=1, description="Largest comment.text in UTF-8 bytes "
                                    "(Perspective's limit is 20 KB).")
+    max_in_flight: int = Field(default=64, ge=1, le=10_000,
+                               description="Most analyze requests handled at once; one more is answered 429 "
+                                           "RESOURCE_EXHAUSTED with Retry-After (bounds memory and latency).")
     default_qps: float = Field(default=1.0, gt=0, description="QPS quota of a key added without --qps.")
     keyless_qps: float = Field(default=0.0, ge=0, description="QPS quota shared by keyless (loopback) callers; "
                                "0 = no limit.")

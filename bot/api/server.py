@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.api.config import ApiConfig
 from bot.api.discovery import document
-from bot.api.errors import ApiError, invalid, not_found
+from bot.api.errors import ApiError, exhausted, invalid, not_found
 from bot.api.feedback import FeedbackStore
 from bot.api.keys import KeyStore
 from bot.api.quota import Gate, is_loopback
@@ -82,12 +82,14 @@ class ApiServer:
         self.app = self._build_app()
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        self.in_flight = 0
 
     def _build_app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors], client_max_size=self.cfg.max_body_bytes)
         for version in ("v1alpha1", "v1"):
             app.router.add_post(f"/{version}/comments:analyze", self.analyze)
             app.router.add_post(f"/{version}/comments:suggestscore", self.suggest)
+        app.router.add_get("/healthz", self.health)
         app.router.add_get("/$discovery/rest", self.discovery)
         app.router.add_get("/discovery/v1/apis/{api}/{version}/rest", self.discovery)
         return app
@@ -117,8 +119,17 @@ class ApiServer:
         return name
 
     async def analyze(self, request: web.Request) -> web.Response:
-        """``POST /v1alpha1/comments:analyze``."""
+        """``POST /v1alpha1/comments:analyze`` (at most ``[api] max_in_flight`` at once; one more gets 429)."""
         await self._admit(request)
+        if self.in_flight >= self.cfg.max_in_flight:
+            raise exhausted(f"Too many requests in progress ({self.cfg.max_in_flight}); retry shortly.", 1.0)
+        self.in_flight += 1
+        try:
+            return await self._analyze(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _analyze(self, request: web.Request) -> web.Response:
         data = decode_body(await read_body(request, self.cfg.max_body_bytes))
         parsed = parse_analyze(data, self.scorer.attributes, self.cfg.max_comment_bytes)
         languages, detected = self.scorer.check_languages(parsed)
@@ -138,6 +149,16 @@ class ApiServer:
         if parsed.client_token is not None:
             out["clientToken"] = parsed.client_token
         return json_response(out)
+
+    async def health(self, request: web.Request) -> web.Response:
+        """``GET /healthz`` (no key needed, nothing scored): 200 while the attributes can be scored, else 503.
+
+        ``{"status": "ok" | "loading" | "degraded", "toxicity": <state or "off">, "inFlight": n}``."""
+        engine = self.scorer.engine
+        toxicity = engine.status.state.value if engine is not None else "off"
+        status = "ok" if engine is None or engine.status.ok else toxicity
+        return json_response({"status": status, "toxicity": toxicity, "inFlight": self.in_flight},
+                             200 if status == "ok" else 503)
 
     async def discovery(self, request: web.Request) -> web.Response:
         """The discovery document of commentanalyzer v1alpha1 (for Google's API client)."""

@@ -111,7 +111,45 @@ async def test_model_not_loaded_is_unavailable(start_api: Any, api_settings: Any
         async with aiohttp.ClientSession() as session, session.post(
                 f"http://127.0.0.1:{server.port}{ANALYZE}", json=GOOD) as resp:
             assert_error(resp.status, await resp.json(), 503, "UNAVAILABLE", "not available (loading")
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{server.port}/healthz") as resp:
+            assert resp.status == 503 and await resp.json() == {"status": "loading", "toxicity": "loading",
+                                                                "inFlight": 0}
     finally:
         await server.stop()
         await loading.close()
         await db.close()
+
+
+async def test_requests_beyond_max_in_flight_get_429_and_the_held_one_still_completes(
+        start_api: Any, api_settings: Any) -> None:
+    api = await start_api(api_settings(api={"port": 0, "key_refresh_seconds": 0.0, "max_in_flight": 1}))
+    release = asyncio.Event()
+    body = json.dumps(GOOD).encode()
+
+    async def slow_body() -> Any:
+        yield body[:5]  # the request is in flight (its body is being read) until the event is set
+        await release.wait()
+        yield body[5:]
+
+    async with aiohttp.ClientSession() as session:
+        held = asyncio.create_task(session.post(api.url + ANALYZE, data=slow_body(),
+                                                headers={"Content-Type": "application/json"}))
+        for _ in range(200):
+            if api.server.in_flight == 1:
+                break
+            await asyncio.sleep(0.01)
+        assert api.server.in_flight == 1
+        async with session.post(api.url + ANALYZE, json=GOOD) as refused:
+            assert refused.headers["Retry-After"] == "1"
+            assert_error(refused.status, await refused.json(), 429, "RESOURCE_EXHAUSTED", "Too many requests")
+        release.set()
+        async with await held as response:
+            assert response.status == 200 and "TOXICITY" in (await response.json())["attributeScores"]
+    assert api.server.in_flight == 0
+    assert (await api.analyze("hello again"))[0] == 200  # the slot is free again
+
+
+async def test_health_endpoint_needs_no_key_and_scores_nothing(api: RunningApi) -> None:
+    async with aiohttp.ClientSession() as session, session.get(api.url + "/healthz") as response:
+        assert response.status == 200
+        assert await response.json() == {"status": "ok", "toxicity": "ok", "inFlight": 0}
