@@ -75,6 +75,7 @@ class Case:
     created_at: datetime
     updated_at: datetime
     report_count: int = 0
+    appealable: bool = True  # False: the moderators marked the decision final (no Appeal button)
 
     @property
     def is_open(self) -> bool:
@@ -128,6 +129,7 @@ class Case:
             created_at=created,
             updated_at=updated,
             report_count=int(row["report_count"]) if "report_count" in keys else 0,
+            appealable=bool(row["appealable"]) if "appealable" in keys else True,
         )
 
 
