@@ -51,7 +51,7 @@ class DiscordConfig(BaseModel):
     cogs: list[str] = Field(
         default_factory=lambda: [
             "cogs.about", "cogs.summaries", "cogs.articles_list", "cogs.listener", "cogs.review_queue",
-            "cogs.queue_commands", "cogs.reports", "cogs.config_admin", "cogs.modstats",
+            "cogs.queue_commands", "cogs.reports", "cogs.strikes", "cogs.config_admin", "cogs.modstats",
         ]
     )
     guild_ready_timeout: float = Field(default=2.0, gt=0, le=60)

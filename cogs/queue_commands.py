@@ -1,4 +1,5 @@
-"""``/queue`` (open cases, paginated, filter by label or channel), ``/case id:`` and ``/history member:``."""
+"""``/queue`` (open cases, paginated, filter by label or channel; ``appeals:true``: cases with a pending appeal),
+``/case id:`` and ``/history member:``."""
 
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ from discord_edge.items import ModeratorItem
 
 
 async def queue_message(
-    review: Review, guild_id: int, *, page: int, label: str | None, channel_id: int | None
+    review: Review, guild_id: int, *, page: int, label: str | None, channel_id: int | None, appeals: bool = False
 ) -> tuple[discord.Embed, discord.ui.View]:
-    """The embed and navigation buttons of one ``/queue`` page."""
-    rendered = await review.queue_page(guild_id, page=page, label=label, channel_id=channel_id)
+    """The embed and navigation buttons of one ``/queue`` page (``appeals``: cases with a pending appeal)."""
+    rendered = await review.queue_page(guild_id, page=page, label=label, channel_id=channel_id, appeals=appeals)
     view = ModView(timeout=None)
     for target, caption in ((page - 1, "\u25c0 Previous"), (page + 1, "Next \u25b6")):
-        button = QueuePageButton(QueuePageId.make(target, channel_id, label), caption=caption)
+        button = QueuePageButton(QueuePageId.make(target, channel_id, label, appeals=appeals), caption=caption)
         button.item.disabled = not 1 <= target <= rendered.pages
         view.add_item(button)
     return card_embed(rendered.content), view
@@ -56,7 +57,7 @@ class QueuePageButton(ModeratorItem[discord.ui.Button[Any]], template=QUEUE_PAGE
         target = self.target
         embed, view = await queue_message(interaction.client.moderation.review, interaction.guild_id,
                                           page=target.page, label=target.label or None,
-                                          channel_id=target.channel_id or None)
+                                          channel_id=target.channel_id or None, appeals=target.appeals)
         await interaction.response.edit_message(embed=embed, view=view)
 
 
@@ -77,7 +78,7 @@ class QueueCommands(commands.Cog):
 
     @app_commands.command(name="queue", description="Open moderation cases, oldest first")
     @app_commands.describe(label="Only cases with this label", channel="Only cases from this channel",
-                           page="Page number")
+                           page="Page number", appeals="Decided cases whose appeal waits for a moderator instead")
     @app_commands.guild_only()
     @moderator_only()
     async def queue(
@@ -86,12 +87,13 @@ class QueueCommands(commands.Cog):
         label: str | None = None,
         channel: discord.TextChannel | discord.Thread | None = None,
         page: app_commands.Range[int, 1, 10_000] = 1,
+        appeals: bool = False,
     ) -> None:
-        """Ephemeral, paginated list of pending and escalated cases."""
+        """Ephemeral, paginated list of pending and escalated cases (or of cases with a pending appeal)."""
         assert interaction.guild_id is not None
         embed, view = await queue_message(self.review, interaction.guild_id, page=page,
                                           label=safe_label(label) if label else None,
-                                          channel_id=channel.id if channel else None)
+                                          channel_id=channel.id if channel else None, appeals=appeals)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @queue.autocomplete("label")

@@ -3,7 +3,7 @@
 - components and dialogs: ``interaction_check = moderator_check`` (refuses ephemerally, returns False);
 - slash commands: the :func:`moderator_only` decorator (an ``app_commands.check``), whose failure the tree's
   ``on_error`` answers with the same text; :func:`staff_only` also lets administrators and Manage Server in
-  (``/modstats``: statistics, not cases).
+  (``/modstats``: statistics, not cases); :func:`admin_only`: Administrator or Manage Server (``/strikes clear``).
 """
 
 from __future__ import annotations
@@ -55,6 +55,12 @@ def is_staff(interaction: discord.Interaction[ModBot]) -> bool:
                                                  or is_moderator(interaction))
 
 
+def is_admin(interaction: discord.Interaction[ModBot]) -> bool:
+    """Administrators and Manage Server."""
+    perms = interaction.permissions
+    return interaction.guild_id is not None and (perms.administrator or perms.manage_guild)
+
+
 def _require(rule: Callable[[discord.Interaction[Any]], bool], text: str) -> Callable[[T], T]:
     def check(interaction: discord.Interaction[Any]) -> bool:
         if not rule(interaction):
@@ -72,6 +78,11 @@ def moderator_only() -> Callable[[T], T]:
 def staff_only(text: str) -> Callable[[T], T]:
     """Decorator for commands moderators and administrators may use (:func:`is_staff`); refused with ``text``."""
     return _require(is_staff, text)
+
+
+def admin_only(text: str) -> Callable[[T], T]:
+    """Decorator for administrator commands (:func:`is_admin`); refused with ``text``."""
+    return _require(is_admin, text)
 
 
 def actor_of(interaction: discord.Interaction[ModBot]) -> Actor:

@@ -14,16 +14,23 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.moderation.cards import CardContent
+from bot.moderation.cards import CardButton, CardContent
 from bot.moderation.custom_ids import (
+    APPEAL_DECISION_TEMPLATE,
+    APPEALS_TOGGLE_TEMPLATE,
     CASE_BUTTON_TEMPLATE,
+    LADDER_BUTTON_TEMPLATE,
     TIMEOUT_PICK_TEMPLATE,
+    AppealDecisionId,
+    AppealsToggleId,
     CaseButtonId,
+    LadderButtonId,
     TimeoutPickId,
     WarnDialogId,
 )
 from bot.moderation.decisions import Outcome, Status, already_decided_text
 from bot.moderation.state import Action
+from bot.moderation.strikes import format_minutes
 from discord_edge.access import actor_of
 from discord_edge.dialogs import WarnModal, open_dialog
 from discord_edge.failures import ModView, answers_failures
@@ -57,8 +64,22 @@ def card_view(content: CardContent) -> discord.ui.View | None:
         return None
     view = ModView(timeout=None)
     for button in content.buttons:
-        view.add_item(CaseActionButton(button.target, label=button.label, style=_STYLES[button.style]))
+        view.add_item(card_item(button))
     return view
+
+
+def card_item(button: CardButton) -> discord.ui.Item[Any]:
+    """The component of a card button, by what it targets."""
+    target, style = button.target, _STYLES[button.style]
+    if isinstance(target, CaseButtonId):
+        return CaseActionButton(target, label=button.label, style=style)
+    if isinstance(target, LadderButtonId):
+        return LadderButton(target, label=button.label)
+    if isinstance(target, AppealsToggleId):
+        return AppealsToggleButton(target, label=button.label)
+    if isinstance(target, AppealDecisionId):
+        return AppealDecisionButton(target, label=button.label, style=style)
+    raise TypeError(f"no card component for {target!r}")
 
 
 class CaseActionButton(ModeratorItem[discord.ui.Button[Any]], template=CASE_BUTTON_TEMPLATE):
@@ -116,20 +137,92 @@ def _choices(item: discord.ui.Select[Any]) -> list[int]:
     return [int(o.value) for o in item.options if o.value.isdigit()]
 
 
-def format_minutes(minutes: int) -> str:
-    """``10 minutes``, ``1 hour``, ``1 day``, ``1 week``."""
-    for size, unit in ((10080, "week"), (1440, "day"), (60, "hour")):
-        if minutes % size == 0:
-            count = minutes // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def timeout_view(case_id: int, choices: list[int]) -> discord.ui.View:
     """The ephemeral view holding the duration select."""
     view = ModView(timeout=None)
     view.add_item(TimeoutDurationSelect(TimeoutPickId(case_id), choices))
     return view
+
+
+class LadderButton(ModeratorItem[discord.ui.Button[Any]], template=LADDER_BUTTON_TEMPLATE):
+    """The strike ladder's suggested timeout ("Timeout 1 hour (3rd strike)"), applied as a normal decision."""
+
+    def __init__(self, target: LadderButtonId, *, label: str | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label or f"Timeout {format_minutes(target.minutes)}",
+                                           style=discord.ButtonStyle.danger, custom_id=target.custom_id))
+        self.target = target
+
+    @classmethod
+    def rebuild(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> LadderButton:
+        """From the custom_id, with the card's caption."""
+        return cls(LadderButtonId.from_match(match), label=item.label)
+
+    @classmethod
+    def placeholder(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> LadderButton:
+        """For a forged case id or length."""
+        return cls(LadderButtonId(0, 1), label=item.label)
+
+    @answers_failures
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]
+        """Apply the suggested timeout if the ladder still suggests it."""
+        await interaction.response.defer()
+        outcome = await interaction.client.moderation.review.apply_ladder(
+            self.target.case_id, actor_of(interaction), self.target.minutes, guild_id=interaction.guild_id)
+        await _show_outcome(interaction, outcome)
+
+
+class AppealsToggleButton(ModeratorItem[discord.ui.Button[Any]], template=APPEALS_TOGGLE_TEMPLATE):
+    """"No appeal" / "Allow appeal": whether the member may appeal the case's coming decision."""
+
+    def __init__(self, target: AppealsToggleId, *, label: str | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label or ("Allow appeal" if target.appealable else "No appeal"),
+                                           style=discord.ButtonStyle.secondary, custom_id=target.custom_id))
+        self.target = target
+
+    @classmethod
+    def rebuild(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> AppealsToggleButton:
+        """From the custom_id."""
+        return cls(AppealsToggleId.from_match(match), label=item.label)
+
+    @classmethod
+    def placeholder(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> AppealsToggleButton:
+        """For a forged case id."""
+        return cls(AppealsToggleId(0, False), label=item.label)
+
+    @answers_failures
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]
+        """Store the setting (the card shows it); tell the moderator."""
+        text = await interaction.client.moderation.review.set_appealable(
+            self.target.case_id, actor_of(interaction), self.target.appealable, guild_id=interaction.guild_id)
+        await reply_ephemeral(interaction, text)
+
+
+class AppealDecisionButton(ModeratorItem[discord.ui.Button[Any]], template=APPEAL_DECISION_TEMPLATE):
+    """Accept or Deny a member's appeal (moderators only; the first answer wins)."""
+
+    def __init__(self, target: AppealDecisionId, *, label: str | None = None,
+                 style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> None:
+        super().__init__(discord.ui.Button(label=label or ("Accept appeal" if target.accept else "Deny appeal"),
+                                           style=style, custom_id=target.custom_id))
+        self.target = target
+
+    @classmethod
+    def rebuild(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> AppealDecisionButton:
+        """From the custom_id, with the card's caption and style."""
+        return cls(AppealDecisionId.from_match(match), label=item.label, style=item.style)
+
+    @classmethod
+    def placeholder(cls, item: discord.ui.Button[Any], match: re.Match[str]) -> AppealDecisionButton:
+        """For a forged case id."""
+        return cls(AppealDecisionId(0, match["answer"] == "accept"), label=item.label, style=item.style)
+
+    @answers_failures
+    async def callback(self, interaction: discord.Interaction[ModBot]) -> None:  # type: ignore[override]
+        """Answer the appeal; the member is told by DM, the card updated."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await interaction.client.moderation.review.decide_appeal(
+            self.target.case_id, actor_of(interaction), self.target.accept, guild_id=interaction.guild_id)
+        await interaction.followup.send(result.message, ephemeral=True)
 
 
 # ----- what a click does ----------------------------------------------------------------------------------------
@@ -139,7 +232,7 @@ async def _show_outcome(interaction: discord.Interaction[ModBot], outcome: Outco
     case = outcome.case
     message = interaction.message
     if case is not None and message is not None and message.id != case.card_message_id and message.embeds:
-        content = interaction.client.moderation.review.render(case)
+        content = await interaction.client.moderation.review.render(case)
         await interaction.edit_original_response(embed=card_embed(content), view=card_view(content))
     if outcome.status is not Status.DONE or case is None or message is None or message.id != case.card_message_id:
         await interaction.followup.send(outcome.message, ephemeral=True)

@@ -6,7 +6,8 @@ discord.py's store (:func:`open_dialog` removes them right after sending) and ha
 ``on_interaction`` listener that parses the custom_id, the same way before and after a restart:
 
 - ``modbot:warn:<case_id>`` (older ``modbot:warn:<case_id>:<nonce>`` too): the Warn dialog of a case card;
-- ``modbot:report:<channel_id>:<message_id>``: the member's "Report to moderators" dialog.
+- ``modbot:report:<channel_id>:<message_id>``: the member's "Report to moderators" dialog;
+- ``modbot:appeal:<case_id>:text``: the member's Appeal dialog (``discord_edge/appeals.py``), opened from a DM.
 
 The grammar is :mod:`bot.moderation.custom_ids`. Who may submit is the dialog's own ``interaction_check``
 (:class:`WarnModal`: moderators), which :func:`dispatch_dialog` runs on a dialog rebuilt from the custom_id, as
@@ -23,7 +24,9 @@ from typing import Any
 import discord
 
 from bot.command_tree import answer_failure
+from bot.moderation.appeals import APPEAL_TEXT_MAX
 from bot.moderation.custom_ids import (
+    AppealDialogId,
     ExpiredReportDialogId,
     IdOutOfRange,
     ReportDialogId,
@@ -94,10 +97,11 @@ def submitted_values(data: Mapping[str, Any]) -> dict[str, str]:
 
 WarnHandler = Callable[[discord.Interaction[Any], int, str], Awaitable[None]]
 ReportHandler = Callable[[discord.Interaction[Any], int, int, str], Awaitable[None]]
+AppealHandler = Callable[[discord.Interaction[Any], int, str], Awaitable[None]]
 
 
 async def dispatch_dialog(interaction: discord.Interaction[Any], *, on_warn: WarnHandler | None = None,
-                          on_report: ReportHandler | None = None) -> bool:
+                          on_report: ReportHandler | None = None, on_appeal: AppealHandler | None = None) -> bool:
     """Handle a modal submission whose custom_id matches a handler given here; True when it was ours."""
     if interaction.type is not discord.InteractionType.modal_submit:
         return False
@@ -106,7 +110,8 @@ async def dispatch_dialog(interaction: discord.Interaction[Any], *, on_warn: War
     try:
         target = parse_custom_id(custom_id)
     except IdOutOfRange as exc:  # a forged id SQLite cannot hold: the dialog was never ours
-        if (exc.kind == "warn" and on_warn is None) or (exc.kind == "report" and on_report is None):
+        handlers: dict[str, object] = {"warn": on_warn, "report": on_report, "appeal": on_appeal}
+        if handlers.get(exc.kind) is None:  # another listener's dialog, or no dialog's shape at all
             return False
         log.info("dialog with an out-of-range id refused for user %s", interaction.user.id)
         await answer_failure(interaction, EXPIRED)
@@ -118,6 +123,8 @@ async def dispatch_dialog(interaction: discord.Interaction[Any], *, on_warn: War
                 await on_warn(interaction, target.case_id, reason)
         elif isinstance(target, ReportDialogId) and on_report is not None:
             await on_report(interaction, target.channel_id, target.message_id, reason[:REPORT_REASON_MAX])
+        elif isinstance(target, AppealDialogId) and on_appeal is not None:
+            await on_appeal(interaction, target.case_id, reason[:APPEAL_TEXT_MAX])  # who may: checked on submit
         elif isinstance(target, ExpiredReportDialogId) and on_report is not None:
             await answer_failure(interaction, EXPIRED)
         else:

@@ -1,4 +1,5 @@
-"""Carries out moderator actions on Discord (delete, timeout, DM) after checking the bot's permissions."""
+"""Carries out moderator actions on Discord (delete, timeout, DM) after checking the bot's permissions, sends members
+their notices (with the Appeal button, ``discord_edge/appeals.py``) and tells whether a member is staff."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 import discord
 from discord.ext import commands
 
+from bot.moderation.access import may_moderate
 from bot.moderation.models import Case
+from bot.moderation.notices import Notice, NoticeKind, notice_text
 from bot.moderation.ports import ActionError
 from bot.moderation.state import REQUIRED_BOT_PERMISSIONS, Action
+from discord_edge.appeals import notice_view
 
 
 def _permission_name(attr: str) -> str:
@@ -61,16 +65,46 @@ class DiscordActionExecutor:
         except discord.HTTPException as exc:
             raise _translate(exc, "timing the member out") from exc
 
-    async def warn_member(self, case: Case, reason: str) -> None:
-        """DM the author the warning."""
+    async def warn_member(self, case: Case, reason: str, *, appeal: bool = False) -> None:
+        """DM the author the warning (``appeal``: with the Appeal button)."""
+        await self.send_notice(case, Notice(NoticeKind.WARN, reason=reason, appeal=appeal))
+
+    async def send_notice(self, case: Case, notice: Notice) -> None:
+        """DM the author a notice about their case; the Appeal button when ``notice.appeal``."""
         guild = self._bot.get_guild(case.guild_id)
         where = f"**{guild.name}**" if guild is not None else "the server"
-        text = (
-            f"You have received a warning from the moderators of {where} about your message in "
-            f"<#{case.channel_id}>:\n> {reason}"
-        )
+        text = notice_text(notice, case, where)
         try:
             user = self._bot.get_user(case.author_id) or await self._bot.fetch_user(case.author_id)
-            await user.send(text[:2000], allowed_mentions=discord.AllowedMentions.none())
+            if notice.appeal:
+                await user.send(text, allowed_mentions=discord.AllowedMentions.none(), view=notice_view(case.id))
+            else:
+                await user.send(text, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
-            raise _translate(exc, "sending the warning") from exc
+            raise _translate(exc, "sending the notice") from exc
+
+    async def lift_timeout(self, case: Case, reason: str | None) -> None:
+        """End the author's timeout now."""
+        try:
+            await self._bot.http.edit_member(case.guild_id, case.author_id, reason=reason,
+                                             communication_disabled_until=None)
+        except discord.HTTPException as exc:
+            raise _translate(exc, "lifting the timeout") from exc
+
+    async def is_staff(self, case: Case, moderator_role_id: int | None) -> bool | None:
+        """Administrators, Manage Server, and whoever may act on cases (None when the member cannot be read)."""
+        guild = self._bot.get_guild(case.guild_id)
+        if guild is None:
+            return None
+        member = guild.get_member(case.author_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(case.author_id)
+            except discord.NotFound:
+                return False  # not in the server any more: not staff
+            except discord.HTTPException:
+                return None
+        perms = member.guild_permissions
+        return perms.administrator or perms.manage_guild or may_moderate(
+            [role.id for role in member.roles], manage_messages=perms.manage_messages,
+            moderator_role_id=moderator_role_id)

@@ -1,4 +1,5 @@
-"""Persistent moderator components, declared once: :class:`ModeratorItem`.
+"""Persistent components, declared once: :class:`PersistentItem` (anyone may click; the callback decides) and
+:class:`ModeratorItem` (moderators only).
 
 A card button, the Timeout select and a ``/queue`` page button are ``discord.ui.DynamicItem`` s: their state is
 their custom_id (:mod:`bot.moderation.custom_ids`), so they work after a restart. Each is rebuilt from its custom_id
@@ -27,9 +28,9 @@ NEVER = r"(?!)"
 """The base class's own template: it matches nothing (only the concrete items are registered)."""
 
 
-class ModeratorItem(discord.ui.DynamicItem[ItemT], template=NEVER):
-    """A persistent component only moderators may use. Subclasses declare ``template=`` and implement
-    :meth:`rebuild` and :meth:`placeholder`."""
+class PersistentItem(discord.ui.DynamicItem[ItemT], template=NEVER):
+    """A persistent component rebuilt from its custom_id. Subclasses declare ``template=``, implement
+    :meth:`rebuild` and :meth:`placeholder`, and may narrow who may use it with :meth:`allowed`."""
 
     forged: IdOutOfRange | None = None
     """Set on a placeholder rebuilt from a custom_id whose id no row can have."""
@@ -61,11 +62,23 @@ class ModeratorItem(discord.ui.DynamicItem[ItemT], template=NEVER):
             made.item.custom_id, made.forged = match.string, exc  # type: ignore[attr-defined]
             return made
 
+    async def allowed(self, interaction: discord.Interaction[ModBot]) -> bool:
+        """Whether this user may use the component (refuse ephemerally before returning False)."""
+        return True
+
     async def interaction_check(self, interaction: discord.Interaction[ModBot]) -> bool:  # type: ignore[override]
-        """Moderators only, and only for an id a row can have."""
-        if not await moderator_check(interaction):
+        """:meth:`allowed`, and only for an id a row can have."""
+        if not await self.allowed(interaction):
             return False
         if self.forged is None:
             return True
         await reply_ephemeral(interaction, f"There is no {self.forged.kind} #{self.forged.value}.")
         return False
+
+
+class ModeratorItem(PersistentItem[ItemT], template=NEVER):
+    """A persistent component only moderators may use."""
+
+    async def allowed(self, interaction: discord.Interaction[ModBot]) -> bool:
+        """Moderators only (refused ephemerally)."""
+        return await moderator_check(interaction)

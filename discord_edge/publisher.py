@@ -9,7 +9,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.moderation.cards import render_card, render_digest
+from bot.moderation.cards import CardContent, render_card, render_digest
 from bot.moderation.config import ModerationConfig
 from bot.moderation.models import Case
 from bot.moderation.ports import PostedMessage
@@ -38,9 +38,10 @@ class DiscordCardPublisher:
     def _channel(self, channel_id: int) -> discord.abc.Messageable:
         return self._bot.get_channel(channel_id) or self._bot.get_partial_messageable(channel_id)  # type: ignore[return-value]
 
-    async def post_card(self, channel_id: int, case: Case) -> int:
-        """Post the card; the nonce makes Discord drop a duplicate of the same case's card sent moments before."""
-        content = render_card(case, excerpt_chars=self._config.excerpt_chars)
+    async def post_card(self, channel_id: int, case: Case, content: CardContent | None = None) -> int:
+        """Post the card (``content``: rendered by the core, with strikes and appeal); the nonce makes Discord drop
+        a duplicate of the same case's card sent moments before."""
+        content = content or render_card(case, excerpt_chars=self._config.excerpt_chars)
         view = card_view(content)
         kwargs: dict[str, Any] = {"view": view} if view is not None else {}
         message = await self._channel(channel_id).send(
@@ -53,11 +54,11 @@ class DiscordCardPublisher:
         message = await self._channel(channel_id).send(render_digest(case_ids), allowed_mentions=NO_MENTIONS)
         return message.id
 
-    async def refresh_card(self, case: Case) -> None:
-        """Edit the posted card in place; decided cards lose their buttons."""
+    async def refresh_card(self, case: Case, content: CardContent | None = None) -> None:
+        """Edit the posted card in place; decided cards lose their case buttons."""
         if case.card_message_id is None or case.card_channel_id is None:
             return
-        content = render_card(case, excerpt_chars=self._config.excerpt_chars)
+        content = content or render_card(case, excerpt_chars=self._config.excerpt_chars)
         partial = self._bot.get_partial_messageable(case.card_channel_id).get_partial_message(case.card_message_id)
         await partial.edit(embed=card_embed(content), view=card_view(content))
 

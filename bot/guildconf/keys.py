@@ -35,6 +35,8 @@ class ValueKind(StrEnum):
     ROLE = "role"
     CHOICE = "choice"
     ACTIONS = "severity=action"
+    INT = "whole number"
+    LADDER = "strikes=minutes"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,11 @@ _KEYS: tuple[GuildKey, ...] = (
     GuildKey("moderation.mod_log_channel_id", ValueKind.CHANNEL, "where decisions are logged"),
     GuildKey("moderation.moderator_role_id", ValueKind.ROLE, "role that may act on cases; none = Manage Messages"),
     GuildKey("moderation.auto_actions", ValueKind.ACTIONS, "automatic action per severity, e.g. high=remove"),
+    GuildKey("moderation.strike_decay_days", ValueKind.INT, "days a strike counts (1-365)"),
+    GuildKey("moderation.strike_ladder", ValueKind.LADDER, "suggested timeout per strike count, e.g. 3=60 5=1440"),
+    GuildKey("moderation.appeals_enabled", ValueKind.BOOL, "members may appeal decisions from the notice DM"),
+    GuildKey("moderation.appeal_window_days", ValueKind.INT, "days after a decision it can be appealed (1-90)"),
+    GuildKey("moderation.appeal_cooldown_hours", ValueKind.INT, "hours between one member's appeals (0-720)"),
     GuildKey("policy.enabled", ValueKind.BOOL, "off: nothing is flagged"),
     GuildKey("policy.toxicity_threshold", ValueKind.FLOAT, "toxicity score that flags 'toxic' (0-1)"),
     GuildKey("policy.threat_threshold", ValueKind.FLOAT, "threat score that flags 'threat' (0-1)"),

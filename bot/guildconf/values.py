@@ -71,6 +71,41 @@ def _actions(raw: str, key: GuildKey) -> dict[str, str]:
     return out
 
 
+def _int(raw: str, key: GuildKey) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValueParseError(f"`{key.name}` needs a whole number (got `{raw[:40]}`).") from None
+
+
+def _ladder(raw: str, key: GuildKey) -> dict[str, int]:
+    """``3=60 5=1440`` (strike count = timeout minutes) or a JSON object; the model checks the ranges."""
+    text = raw.strip()
+    if text.startswith("{"):
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueParseError(f"`{key.name}`: not valid JSON.") from None
+        if not isinstance(loaded, dict):
+            raise ValueParseError(f"`{key.name}` needs strikes=minutes pairs.")
+        pairs = [(str(k), str(v)) for k, v in loaded.items()]
+    else:
+        pairs = []
+        for token in _SEPARATORS.split(text):
+            strikes, sep, minutes = token.partition("=")
+            if token and not sep:
+                raise ValueParseError(f"`{key.name}` needs strikes=minutes pairs such as `3=60 5=1440` "
+                                      f"(got `{token[:40]}`).")
+            if token:
+                pairs.append((strikes.strip(), minutes.strip()))
+    out: dict[str, int] = {}
+    for strikes, minutes in pairs:
+        if not strikes.isdigit() or not minutes.isdigit():
+            raise ValueParseError(f"`{key.name}`: `{strikes[:10]}={minutes[:10]}` needs two whole numbers.")
+        out[str(int(strikes))] = int(minutes)
+    return out
+
+
 def parse_value(key: GuildKey, raw: str) -> Any:
     """The JSON-able value for ``raw`` (``None`` clears a nullable key); raises :class:`ValueParseError`."""
     text = raw.strip()
@@ -89,6 +124,10 @@ def parse_value(key: GuildKey, raw: str) -> Any:
         return lowered
     if key.kind is ValueKind.ACTIONS:
         return {} if lowered in CLEAR_WORDS or not text else _actions(text, key)
+    if key.kind is ValueKind.INT:
+        return _int(text, key)
+    if key.kind is ValueKind.LADDER:
+        return {} if lowered in CLEAR_WORDS or not text else _ladder(text, key)
     if key.kind is ValueKind.CHANNELS:
         if lowered in CLEAR_WORDS or not text:
             return []
@@ -121,6 +160,10 @@ def format_value(key: GuildKey, value: Any) -> str:
         if not value:
             return "none"
         return " ".join(f"{k}={v}" for k, v in sorted(dict(value).items()))
+    if key.kind is ValueKind.LADDER:
+        if not value:
+            return "none (no suggestions)"
+        return " ".join(f"{k}={v}" for k, v in sorted(dict(value).items(), key=lambda kv: int(kv[0])))
     if key.kind is ValueKind.FLOAT:
         return f"{float(value):g}"
     return str(value)

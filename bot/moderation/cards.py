@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.moderation.custom_ids import CaseButtonId
+from bot.moderation.custom_ids import CardComponentId, CaseButtonId
 from bot.moderation.models import Case
 from bot.moderation.state import Action, CaseState, available_actions
 from bot.safechars import UNSAFE_CHARS
@@ -54,20 +54,16 @@ class CardField:
 
 @dataclass(frozen=True)
 class CardButton:
-    """One button: which case and action (its persistent custom_id), its caption and style name."""
+    """One button: what it targets (its persistent custom_id: a case action, the ladder's suggestion, the appeals
+    switch, an appeal answer), its caption and style name."""
 
-    target: CaseButtonId
+    target: CardComponentId
     label: str
     style: str
 
     @property
-    def action(self) -> Action:
-        """The button's action."""
-        return self.target.action
-
-    @property
     def custom_id(self) -> str:
-        """``modbot:case:<case_id>:<action>`` (:mod:`bot.moderation.custom_ids`)."""
+        """``modbot:case:<case_id>:<action>`` and the others of :mod:`bot.moderation.custom_ids`."""
         return self.target.custom_id
 
 
@@ -164,8 +160,11 @@ def context_lines(case: Case) -> str:
     return "\n".join(lines)
 
 
-def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = True) -> CardContent:
-    """The card for ``case``: decided cases have no buttons. A reply shows what it answers in a quote line."""
+def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = True,
+                more_fields: Sequence[CardField] = (), more_buttons: Sequence[CardButton] = ()) -> CardContent:
+    """The card for ``case``: decided cases have no case buttons. A reply shows what it answers in a quote line.
+    ``more_fields`` / ``more_buttons``: strikes and appeals (:mod:`bot.moderation.card_extras`), after the case's
+    own."""
     if case.content_purged_at is not None or case.content is None:
         description = "_Message content purged after the retention period._"
     else:
@@ -201,12 +200,13 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
     fields.append(CardField("Status", _clip(status_line(case), 1024), inline=False))
     if case.note:
         fields.append(CardField("Note", _clip(case.note, 1024), inline=False))
+    fields.extend(more_fields)
     buttons: tuple[CardButton, ...] = ()
     if with_buttons:
         buttons = tuple(
             CardButton(CaseButtonId(case.id, action), action.label, BUTTON_STYLES[action])
             for action in available_actions(case.state, claimed=case.claimed_by is not None)
-        )
+        ) + tuple(more_buttons)
     source = " \u00b7 reported by members" if case.source == "report" else ""
     return CardContent(
         title=f"Case #{case.id} \u00b7 {case.state.label}",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import aiosqlite
 
 from bot.moderation.custom_ids import id_in_range
 from bot.moderation.models import Case, MessageSnapshot
@@ -139,15 +141,22 @@ class CaseRepository:
         reason: str | None = None,
         note: str | None = None,
         now: datetime | None = None,
+        along: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None,
     ) -> Case | None:
-        """Apply a locked decision: set the state, who and when, and release the lock."""
+        """Apply a locked decision: set the state, who and when, and release the lock. ``along`` runs in the same
+        transaction when the decision was applied (the strike it gives: one per case, even across a crash)."""
         stamp = to_iso(now or utcnow())
-        changed = await self._db.execute(
-            "UPDATE mod_cases SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, note = ?, "
-            "lock_actor_id = NULL, lock_action = NULL, lock_at = NULL, updated_at = ? "
-            "WHERE id = ? AND lock_actor_id = ? AND lock_action = ?",
-            (state.value, actor_id, stamp, reason, note, stamp, case_id, actor_id, action.value),
-        )
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE mod_cases SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, note = ?, "
+                "lock_actor_id = NULL, lock_action = NULL, lock_at = NULL, updated_at = ? "
+                "WHERE id = ? AND lock_actor_id = ? AND lock_action = ?",
+                (state.value, actor_id, stamp, reason, note, stamp, case_id, actor_id, action.value),
+            )
+            changed = cursor.rowcount
+            await cursor.close()
+            if changed and along is not None:
+                await along(conn)
         return await self.get(case_id) if changed else None
 
     async def release(self, case_id: int, actor_id: int, *, note: str | None = None) -> Case | None:
@@ -185,6 +194,23 @@ class CaseRepository:
         await self._db.execute(
             "UPDATE mod_cases SET auto_action = ?, note = COALESCE(?, note) WHERE id = ?", (action, note, case_id)
         )
+
+    async def set_appealable(self, case_id: int, appealable: bool) -> Case | None:
+        """Allow or forbid appeals of the case's decision (only while it is open: the decision takes it along)."""
+        changed = await self._db.execute(
+            f"UPDATE mod_cases SET appealable = ? WHERE id = ? AND state IN {_OPEN_SQL}",  # noqa: S608 - constant
+            (int(appealable), case_id),
+        )
+        return await self.get(case_id) if changed else None
+
+    async def open_for_author(self, guild_id: int, author_id: int, *, limit: int = 10) -> list[Case]:
+        """A member's open cases, newest first (their cards show the member's strikes)."""
+        rows = await self._db.fetchall(
+            f"{_SELECT} WHERE c.guild_id = ? AND c.author_id = ? AND c.state IN {_OPEN_SQL} "
+            "ORDER BY c.id DESC LIMIT ?",
+            (guild_id, author_id, limit),
+        )
+        return [Case.from_row(row) for row in rows]
 
     async def set_card(self, case_id: int, channel_id: int, message_id: int) -> None:
         """Remember the posted card (first one recorded wins)."""

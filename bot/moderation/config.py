@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 AutoAction = Literal["none", "remove"]
+MAX_TIMEOUT_MINUTES = 40320  # Discord's longest timeout: 28 days
+MAX_LADDER_STRIKES = 100
 
 
 class ModerationConfig(BaseModel):
@@ -34,3 +36,19 @@ class ModerationConfig(BaseModel):
     timeout_choices_minutes: list[int] = Field(default_factory=lambda: [10, 60, 1440, 10080], min_length=1)
     queue_page_size: int = Field(default=10, ge=1, le=15)
     excerpt_chars: int = Field(default=700, ge=100, le=3000)
+    strike_decay_days: int = Field(default=30, ge=1, le=365)
+    strike_ladder: dict[int, int] = Field(default_factory=lambda: {3: 60, 5: 1440})
+    appeals_enabled: bool = True
+    appeal_window_days: int = Field(default=14, ge=1, le=90)
+    appeal_cooldown_hours: int = Field(default=24, ge=0, le=720)
+
+    @field_validator("strike_ladder")
+    @classmethod
+    def _ladder_in_range(cls, ladder: dict[int, int]) -> dict[int, int]:
+        """Strike counts 1-100, timeouts 1 minute to 28 days; stored sorted by strike count."""
+        for strikes, minutes in ladder.items():
+            if not 1 <= strikes <= MAX_LADDER_STRIKES:
+                raise ValueError(f"strike counts must be 1-{MAX_LADDER_STRIKES} (got {strikes})")
+            if not 1 <= minutes <= MAX_TIMEOUT_MINUTES:
+                raise ValueError(f"timeouts must be 1-{MAX_TIMEOUT_MINUTES} minutes (got {minutes})")
+        return dict(sorted(ladder.items()))

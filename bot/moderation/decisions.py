@@ -7,13 +7,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.moderation.audit import AuditRepository
 from bot.moderation.cards import PAST_TENSE, mod_log_line, timestamp
 from bot.moderation.cases import CaseRepository
+from bot.moderation.config import MAX_TIMEOUT_MINUTES
 from bot.moderation.models import Actor, Case
 from bot.moderation.ports import ActionError, ActionExecutor
 from bot.moderation.state import Action, CaseState, can_apply, result_state
+
+if TYPE_CHECKING:
+    from bot.moderation.sanctions import Sanctions
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +75,7 @@ class DecisionService:
         mod_log: Callable[[str], Awaitable[None]],
         timeout_choices: list[int],
         case_mod_log: Callable[[Case, str], Awaitable[None]] | None = None,
+        sanctions: Sanctions | None = None,
     ) -> None:
         self._cases = cases
         self._audit = audit
@@ -78,6 +84,7 @@ class DecisionService:
         self._mod_log = mod_log
         self._case_mod_log = case_mod_log  # per-guild mod-log channel (/config), when the caller routes by case
         self._timeout_choices = timeout_choices
+        self._sanctions = sanctions  # strikes (written with the decision) and the member's notice
 
     async def act(
         self,
@@ -88,8 +95,12 @@ class DecisionService:
         guild_id: int | None = None,
         reason: str | None = None,
         minutes: int | None = None,
+        ladder: bool = False,
     ) -> Outcome:
-        """Carry out ``action`` on a case; the first decision wins, the others are told who decided."""
+        """Carry out ``action`` on a case; the first decision wins, the others are told who decided.
+
+        ``ladder``: a timeout the strike ladder suggested (any length up to 28 days, not only the offered ones).
+        A warning, removal or timeout also gives the author a strike, in the same transaction as the decision."""
         case = await self._cases.get(case_id)
         if case is None or (guild_id is not None and case.guild_id != guild_id):
             return Outcome(Status.NOT_FOUND, f"There is no case #{case_id}.")
@@ -97,7 +108,7 @@ class DecisionService:
             return await self._claim(case, actor)
         if not can_apply(case.state, action):
             return Outcome(Status.ALREADY_DECIDED, already_decided_text(case), case)
-        problem = self._validate(action, reason, minutes)
+        problem = self._validate(action, reason, minutes, ladder=ladder)
         if problem:
             return Outcome(Status.INVALID, problem, case)
         if action.has_side_effect and self._executor is not None:
@@ -122,7 +133,9 @@ class DecisionService:
             )
         new_state = result_state(action)
         assert new_state is not None
-        decided = await self._cases.finish(case.id, actor.user_id, action, new_state, reason=reason, note=note)
+        strike = self._sanctions.strike_writer(case, action, minutes) if self._sanctions is not None else None
+        decided = await self._cases.finish(case.id, actor.user_id, action, new_state, reason=reason, note=note,
+                                           along=strike)
         if decided is None:  # the lock went stale and someone else decided meanwhile
             current = await self._cases.get(case.id) or case
             return Outcome(Status.ALREADY_DECIDED, already_decided_text(current), current)
@@ -136,6 +149,8 @@ class DecisionService:
             reason=reason,
             detail={"minutes": minutes, "note": note} if (minutes or note) else None,
         )
+        if self._sanctions is not None:
+            await self._sanctions.after_decision(decided, action, actor, minutes)
         await self._refresh(decided)
         line = mod_log_line(decided, actor.user_id, action, reason, extra)
         await (self._case_mod_log(decided, line) if self._case_mod_log is not None else self._mod_log(line))
@@ -158,9 +173,11 @@ class DecisionService:
             return Outcome(Status.BUSY, already_decided_text(current), current)
         return Outcome(Status.ALREADY_DECIDED, already_decided_text(current), current)
 
-    def _validate(self, action: Action, reason: str | None, minutes: int | None) -> str | None:
+    def _validate(self, action: Action, reason: str | None, minutes: int | None, *, ladder: bool) -> str | None:
         if action is Action.WARN and not (reason or "").strip():
             return "A warning needs a reason."
+        if action is Action.TIMEOUT and ladder and minutes is not None and 0 < minutes <= MAX_TIMEOUT_MINUTES:
+            return None
         if action is Action.TIMEOUT and minutes not in self._timeout_choices:
             return "Pick one of the offered timeout durations."
         return None
@@ -181,8 +198,9 @@ class DecisionService:
             assert minutes is not None
             await self._executor.timeout_member(case, minutes, reason)
         elif action is Action.WARN:
+            appeal = self._sanctions.appeal_offered(case) if self._sanctions is not None else False
             try:
-                await self._executor.warn_member(case, (reason or "").strip()[:WARN_REASON_MAX])
+                await self._executor.warn_member(case, (reason or "").strip()[:WARN_REASON_MAX], appeal=appeal)
             except ActionError as exc:
                 if exc.kind not in ("cannot_dm", "not_found"):
                     raise

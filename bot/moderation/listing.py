@@ -58,15 +58,17 @@ def render_queue_page(
     page_size: int,
     label: str | None = None,
     channel_id: int | None = None,
+    appeals: bool = False,
 ) -> QueuePage:
-    """The ``/queue`` embed for one page of open cases."""
+    """The ``/queue`` embed for one page of open cases (``appeals``: of cases with a pending appeal)."""
     pages = page_count(total, page_size)
     filters = []
     if label:
         filters.append(f"label **{escape_markdown(label)}**")
     if channel_id:
         filters.append(f"channel <#{channel_id}>")
-    header = f"{total} open case{'s' if total != 1 else ''}" + (f" ({', '.join(filters)})" if filters else "")
+    what = "pending appeal" if appeals else "open case"
+    header = f"{total} {what}{'s' if total != 1 else ''}" + (f" ({', '.join(filters)})" if filters else "")
     description = ""
     for with_excerpt in (True, False):  # every case of the page must be listed: drop excerpts before cases
         body = "\n".join(queue_line(case, with_excerpt=with_excerpt) for case in cases) or "Nothing waiting. \u2705"
@@ -74,7 +76,7 @@ def render_queue_page(
         if len(description) <= DESCRIPTION_MAX:
             break
     content = CardContent(
-        title="Review queue",
+        title="Review queue \u00b7 appeals" if appeals else "Review queue",
         description=description,
         color=QUEUE_COLOR,
         url=None,

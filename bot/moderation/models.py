@@ -95,6 +95,7 @@ class Case:
     report_count: int = 0
     reply_to: ReplyContext | None = None
     article_title: str | None = None
+    appealable: bool = True  # False: the moderators marked the decision final (no Appeal button)
 
     @property
     def is_open(self) -> bool:
@@ -150,6 +151,7 @@ class Case:
             report_count=int(row["report_count"]) if "report_count" in keys else 0,
             reply_to=_reply_of(row),
             article_title=row["article_title"] or None,
+            appealable=bool(row["appealable"]) if "appealable" in keys else True,
         )
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.moderation.cards import CardContent
 from bot.moderation.models import Case
+from bot.moderation.notices import Notice
 from bot.moderation.state import Action
 
 
@@ -49,24 +51,38 @@ class ActionExecutor(Protocol):
         """Time the author out for ``minutes``. Raises :class:`ActionError`."""
         ...
 
-    async def warn_member(self, case: Case, reason: str) -> None:
-        """DM the author a warning. Raises :class:`ActionError` (``cannot_dm`` when DMs are closed)."""
+    async def warn_member(self, case: Case, reason: str, *, appeal: bool = False) -> None:
+        """DM the author a warning (``appeal``: with the Appeal button). Raises :class:`ActionError` (``cannot_dm``
+        when DMs are closed)."""
+        ...
+
+    async def send_notice(self, case: Case, notice: Notice) -> None:
+        """DM the author a notice about their case. Raises :class:`ActionError`."""
+        ...
+
+    async def lift_timeout(self, case: Case, reason: str | None) -> None:
+        """End the author's timeout now. Raises :class:`ActionError`."""
+        ...
+
+    async def is_staff(self, case: Case, moderator_role_id: int | None) -> bool | None:
+        """Whether the author may moderate (or administer) the case's guild; None when it cannot be told."""
         ...
 
 
 class CardPublisher(Protocol):
     """Posts and updates case cards, digests and mod-log entries."""
 
-    async def post_card(self, channel_id: int, case: Case) -> int:
-        """Post the card of ``case`` in ``channel_id``; returns the message id."""
+    async def post_card(self, channel_id: int, case: Case, content: CardContent | None = None) -> int:
+        """Post the card of ``case`` in ``channel_id`` (``content``: as the core rendered it); returns the message
+        id."""
         ...
 
     async def post_digest(self, channel_id: int, case_ids: Sequence[int]) -> int:
         """Post one message standing for ``case_ids``; returns the message id."""
         ...
 
-    async def refresh_card(self, case: Case) -> None:
-        """Re-render the posted card of ``case`` in place (no-op without a card)."""
+    async def refresh_card(self, case: Case, content: CardContent | None = None) -> None:
+        """Show ``content`` (else the case re-rendered) on the posted card of ``case`` (no-op without a card)."""
         ...
 
     async def post_mod_log(self, text: str, channel_id: int | None = None) -> None:

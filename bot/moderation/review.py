@@ -14,11 +14,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.moderation.appeals import AppealRepository
 from bot.moderation.audit import AuditRepository
-from bot.moderation.cards import CardContent, render_card
+from bot.moderation.cards import CardContent
 from bot.moderation.cases import CaseRepository
 from bot.moderation.config import ModerationConfig
-from bot.moderation.decisions import DecisionService, Outcome
+from bot.moderation.decisions import DecisionService, Outcome, Status
 from bot.moderation.listing import QueuePage, render_history, render_queue_page, render_trail
 from bot.moderation.models import Actor, Case, MessageSnapshot
 from bot.moderation.per_guild import PerGuild
@@ -26,8 +27,10 @@ from bot.moderation.ports import ActionError, ActionExecutor, CardPublisher
 from bot.moderation.posting import CardPostQueue
 from bot.moderation.reconcile import reconcile_all
 from bot.moderation.reports import ReportRepository
+from bot.moderation.sanctions import AppealResult, Sanctions
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action
+from bot.moderation.strikes import Strike, ordinal
 from bot.paging import clamp_page
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ class Review:
         *,
         publisher: CardPublisher | None = None,
         executor: ActionExecutor | None = None,
+        sanctions: Sanctions,
     ) -> None:
         config = per_guild.config
         self._cases = cases
@@ -77,9 +81,13 @@ class Review:
         self._publisher = publisher
         self._executor = executor
         self._reconciled = False
+        self.sanctions = sanctions
+        """Strikes, the ladder's suggestions and appeals (:mod:`bot.moderation.sanctions`)."""
+        sanctions.connect(refresh=self.refresh_card, mod_log=self.post_case_mod_log)
         self.decisions = DecisionService(
             cases, audit, executor, refresh=self.refresh_card, mod_log=self.post_mod_log,
             timeout_choices=list(config.timeout_choices_minutes), case_mod_log=self.post_case_mod_log,
+            sanctions=sanctions,
         )
         self.card_queue: CardPostQueue | None = None
         """The card worker of the file's mod channel (guilds with their own /config channel get one each)."""
@@ -222,6 +230,45 @@ class Review:
         """Apply a moderator action (see :meth:`DecisionService.act`)."""
         return await self.decisions.act(case_id, actor, action, guild_id=guild_id, reason=reason, minutes=minutes)
 
+    async def apply_ladder(self, case_id: int, actor: Actor, minutes: int, *, guild_id: int | None) -> Outcome:
+        """A moderator clicked the ladder's suggested timeout: apply it if the ladder still suggests it now."""
+        case = await self.case(case_id, guild_id)
+        if case is None:
+            return Outcome(Status.NOT_FOUND, f"There is no case #{case_id}.")
+        if not case.is_open:
+            return await self.act(case_id, actor, Action.TIMEOUT, guild_id=guild_id, minutes=minutes)
+        step = (await self.sanctions.strike_context(case)).suggestion
+        if step is None or step.minutes != minutes:
+            await self.refresh_card(case)
+            return Outcome(Status.INVALID, f"The strike ladder no longer suggests this for case #{case_id} "
+                           "(strikes changed); the card shows what applies now.", case)
+        return await self.decisions.act(case_id, actor, Action.TIMEOUT, guild_id=guild_id, minutes=minutes,
+                                        reason=f"Strike ladder: {ordinal(step.strike)} strike", ladder=True)
+
+    async def set_appealable(self, case_id: int, actor: Actor, appealable: bool, *, guild_id: int | None) -> str:
+        """Allow or forbid appeals of an open case's coming decision."""
+        return await self.sanctions.set_appealable(case_id, guild_id, actor, appealable)
+
+    async def appeal_refusal(self, case_id: int, user_id: int) -> str | None:
+        """Why ``user_id`` may not appeal case ``case_id`` now (None: they may)."""
+        return await self.sanctions.appeal_refusal(case_id, user_id)
+
+    async def open_appeal(self, case_id: int, user_id: int, text: str) -> AppealResult:
+        """The member's appeal, from the dialog of their notice DM."""
+        return await self.sanctions.open_appeal(case_id, user_id, text)
+
+    async def decide_appeal(self, case_id: int, actor: Actor, accept: bool, *, guild_id: int | None) -> AppealResult:
+        """A moderator accepts or denies an appeal."""
+        return await self.sanctions.decide_appeal(case_id, guild_id, actor, accept)
+
+    async def member_strikes(self, guild_id: int, member_id: int) -> list[Strike]:
+        """A member's strikes, newest first."""
+        return await self.sanctions.member_strikes(guild_id, member_id)
+
+    async def clear_strikes(self, guild_id: int, member_id: int, actor: Actor, reason: str | None) -> int:
+        """Clear a member's active strikes (administrators only: the caller checks); audited."""
+        return await self.sanctions.clear(guild_id, member_id, actor, reason)
+
     # ----- reading (what moderators see) ----------------------------------------------------------------------------
 
     async def case(self, case_id: int, guild_id: int | None) -> Case | None:
@@ -233,26 +280,36 @@ class Review:
         """The case opened for a message, if any."""
         return await self._cases.get_by_message(message_id)
 
-    def render(self, case: Case) -> CardContent:
-        """A case's card as the guild's settings show it."""
-        return render_card(case, excerpt_chars=self._per_guild.config_for(case.guild_id).excerpt_chars)
+    async def render(self, case: Case) -> CardContent:
+        """A case's card as the guild's settings show it, with the author's strikes or the appeal."""
+        return await self.sanctions.render(case)
 
     async def case_view(self, case_id: int, guild_id: int) -> CaseView | None:
         """``/case``: the card and the audit trail."""
         case = await self.case(case_id, guild_id)
         if case is None:
             return None
-        return CaseView(case, self.render(case), render_trail(await self._audit.for_case(case.id)))
+        return CaseView(case, await self.render(case), render_trail(await self._audit.for_case(case.id)))
 
     async def queue_page(self, guild_id: int, *, page: int, label: str | None = None,
-                         channel_id: int | None = None) -> QueuePage:
-        """One ``/queue`` page of open cases, oldest first (``page`` clamped to the pages there are)."""
+                         channel_id: int | None = None, appeals: bool = False) -> QueuePage:
+        """One ``/queue`` page of open cases, oldest first (``page`` clamped to the pages there are); ``appeals``:
+        decided cases whose appeal waits for a moderator instead, oldest appeal first."""
         size = self._per_guild.config_for(guild_id).queue_page_size
-        total = await self._cases.count_open(guild_id, label=label, channel_id=channel_id)
-        page = clamp_page(page, total, size)
-        cases = await self._cases.list_open(guild_id, label=label, channel_id=channel_id,
-                                            offset=(page - 1) * size, limit=size)
-        return render_queue_page(cases, total=total, page=page, page_size=size, label=label, channel_id=channel_id)
+        if appeals:
+            repo: AppealRepository = self.sanctions.appeals
+            total = await repo.count_pending(guild_id, label=label, channel_id=channel_id)
+            page = clamp_page(page, total, size)
+            ids = await repo.pending_case_ids(guild_id, label=label, channel_id=channel_id,
+                                              offset=(page - 1) * size, limit=size)
+            cases = [case for case in [await self._cases.get(i) for i in ids] if case is not None]
+        else:
+            total = await self._cases.count_open(guild_id, label=label, channel_id=channel_id)
+            page = clamp_page(page, total, size)
+            cases = await self._cases.list_open(guild_id, label=label, channel_id=channel_id,
+                                                offset=(page - 1) * size, limit=size)
+        return render_queue_page(cases, total=total, page=page, page_size=size, label=label, channel_id=channel_id,
+                                 appeals=appeals)
 
     async def open_labels(self, guild_id: int) -> list[str]:
         """Labels of the guild's open cases (``/queue label:`` autocomplete)."""

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from functools import partial
 
+from bot.moderation.appeals import AppealRepository
 from bot.moderation.assessing import assess_messages
 from bot.moderation.audit import AuditRepository
 from bot.moderation.cases import CaseRepository
@@ -21,10 +22,13 @@ from bot.moderation.cursors import ChannelCursorRepository
 from bot.moderation.intake import Intake
 from bot.moderation.per_guild import GuildConfigs, PerGuild
 from bot.moderation.ports import ActionExecutor, CardPublisher
+from bot.moderation.rendering import RenderingPublisher
 from bot.moderation.reports import ReportRepository
 from bot.moderation.retention import purge_and_refresh_cards
 from bot.moderation.review import Review
+from bot.moderation.sanctions import Sanctions
 from bot.moderation.scoring import MessageScorer
+from bot.moderation.strikes import StrikeRepository
 from bot.moderation.tasks import StopSignal, finish
 from bot.moderation.watch import SummaryThreads
 from bot.storage import Database
@@ -55,9 +59,13 @@ class ModerationService:
         self.cases = CaseRepository(db)
         self.audit = AuditRepository(db)
         self.stopping = StopSignal()
-        per_guild = PerGuild(config, guild_config, self.cases, publisher)  # /config overrides per guild
+        sanctions = Sanctions(StrikeRepository(db), AppealRepository(db), self.cases, self.audit, executor,
+                              config_for=lambda guild_id: per_guild.config_for(guild_id))
+        rendering = RenderingPublisher(publisher, sanctions.render) if publisher is not None else None
+        per_guild = PerGuild(config, guild_config, self.cases, rendering)  # /config overrides per guild
         self.review = Review(self.cases, self.audit, ReportRepository(db), per_guild,
-                             partial(assess_messages, scorer, per_guild), publisher=publisher, executor=executor)
+                             partial(assess_messages, scorer, per_guild), publisher=rendering, executor=executor,
+                             sanctions=sanctions)
         self.intake = Intake(self.cases, self.audit, ChannelCursorRepository(db), per_guild, scorer, self.review,
                              self.stopping, SummaryThreads(db))
         self._tasks: list[asyncio.Task[None]] = []

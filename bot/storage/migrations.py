@@ -183,6 +183,40 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE mod_cases ADD COLUMN article_title TEXT;
         """,
     ),
+    Migration(
+        8,
+        "moderation: strikes per member (decay by expires_at), appeals (one per case), unappealable decisions",
+        """
+        CREATE TABLE mod_strikes (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id   INTEGER NOT NULL,
+            member_id  INTEGER NOT NULL,
+            case_id    INTEGER NOT NULL UNIQUE REFERENCES mod_cases (id) ON DELETE CASCADE,
+            action     TEXT    NOT NULL,
+            minutes    INTEGER,
+            created_at TEXT    NOT NULL,
+            expires_at TEXT    NOT NULL,
+            cleared_at TEXT,
+            cleared_by INTEGER,
+            cleared_reason TEXT
+        );
+        CREATE INDEX mod_strikes_member ON mod_strikes (guild_id, member_id, expires_at);
+        CREATE TABLE mod_appeals (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id    INTEGER NOT NULL UNIQUE REFERENCES mod_cases (id) ON DELETE CASCADE,
+            guild_id   INTEGER NOT NULL,
+            member_id  INTEGER NOT NULL,
+            text       TEXT    NOT NULL,
+            state      TEXT    NOT NULL DEFAULT 'pending',
+            created_at TEXT    NOT NULL,
+            decided_by INTEGER,
+            decided_at TEXT
+        );
+        CREATE INDEX mod_appeals_state ON mod_appeals (guild_id, state, case_id);
+        CREATE INDEX mod_appeals_member ON mod_appeals (guild_id, member_id, created_at);
+        ALTER TABLE mod_cases ADD COLUMN appealable INTEGER NOT NULL DEFAULT 1;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

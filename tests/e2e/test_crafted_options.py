@@ -14,7 +14,7 @@ from fake_discord.interactions import InteractionRecord, Kind, build_interaction
 
 from bot.command_tree import FAILED
 
-STRING, INTEGER, NUMBER = 3, 4, 10
+STRING, INTEGER, NUMBER, USER = 3, 4, 10, 6
 LIMIT_KEYS = ("min_value", "max_value", "min_length", "max_length", "choices")
 
 
@@ -76,9 +76,11 @@ def bad_values(spec: dict[str, Any]) -> list[Any]:
     return out
 
 
-def good_value(spec: dict[str, Any]) -> Any:
+def good_value(spec: dict[str, Any], user_id: int = 1) -> Any:
     if spec.get("choices"):
         return spec["choices"][0]["value"]
+    if spec["type"] == USER:
+        return str(user_id)
     if spec["type"] in (INTEGER, NUMBER):
         return spec.get("min_value", 1)
     return "x" * max(1, spec.get("min_length", 1))
@@ -99,7 +101,9 @@ async def test_every_declared_limit_is_checked_server_side(bot: BotHarness, fake
         ("case", "id"), ("modstats", "days"), ("queue", "page"), ("config set", "value"), ("summary", "length")}
     tried = 0
     for path, spec, siblings in found:
-        required = {s["name"]: good_value(s) for s in siblings if s.get("required") and s["name"] != spec["name"]}
+        member = fake_discord.state.user("member").id
+        required = {s["name"]: good_value(s, member) for s in siblings
+                    if s.get("required") and s["name"] != spec["name"]}
         for value in bad_values(spec):
             record = await crafted(bot, path, {**required, spec["name"]: value})
             assert_refused(record, spec["name"])

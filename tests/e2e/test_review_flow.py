@@ -31,7 +31,7 @@ async def test_flagged_reply_becomes_one_case_and_one_card(review: Any) -> None:
     assert f"<@{h.state.user('member').id}>" in field(card, "Author")
     assert f"/{mid})" in field(card, "Message")  # jump link
     assert "toxicity 0.91" in field(card, "Scores") and "test marker" in field(card, "Reasons")
-    assert buttons(card) == ["Approve", "Remove", "Warn", "Timeout", "Escalate", "Claim"]
+    assert buttons(card) == ["Approve", "Remove", "Warn", "Timeout", "Escalate", "Claim", "No appeal"]
     assert sorted(h.scorer.calls) == [["This is fine. You are a " + MARKER + " person. Bye."], ["a calm reply"]]
 
 
@@ -116,7 +116,7 @@ async def test_escalate_then_claim_then_decide(review: Any) -> None:
     await h.click(card.id, "Escalate", user="moderator")
     card = await h.wait_for(lambda: (c := card_for(h, row["id"])) and c.embeds[0]["title"].endswith("Escalated")
                             and c, message="escalated card")
-    assert buttons(card) == ["Approve", "Remove", "Warn", "Timeout", "Claim"]
+    assert buttons(card) == ["Approve", "Remove", "Warn", "Timeout", "Claim", "No appeal"]
     await h.click(card.id, "Claim", user="admin")
     admin = h.state.user("admin").id
     card = await h.wait_for(lambda: (c := card_for(h, row["id"])) and "Claim" not in buttons(c) and c,

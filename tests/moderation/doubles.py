@@ -20,7 +20,8 @@ from bot.moderation.config import ModerationConfig
 from bot.moderation.scoring import Assessment
 
 MARKER = "BADWORD"
-REVIEW_COGS = ["cogs.about", "cogs.listener", "cogs.review_queue", "cogs.queue_commands", "cogs.reports"]
+REVIEW_COGS = ["cogs.about", "cogs.listener", "cogs.review_queue", "cogs.queue_commands", "cogs.reports",
+               "cogs.strikes"]
 
 
 class MarkerScorer:
@@ -161,6 +162,7 @@ class FakePublisher:
         self.refreshed: list[int] = []
         self.mod_log: list[str] = []
         self.history: list[Any] = []
+        self.contents: dict[int, Any] = {}  # case id -> the CardContent last shown
         self.fail = 0
         self._next = 1000
 
@@ -168,7 +170,7 @@ class FakePublisher:
         self._next += 1
         return self._next
 
-    async def post_card(self, channel_id: int, case: Any) -> int:
+    async def post_card(self, channel_id: int, case: Any, content: Any = None) -> int:
         if self.fail:
             self.fail -= 1
             raise RuntimeError("simulated HTTP 500")
@@ -184,10 +186,11 @@ class FakePublisher:
         self.digests.append((message_id, list(case_ids)))
         return message_id
 
-    async def refresh_card(self, case: Any) -> None:
+    async def refresh_card(self, case: Any, content: Any = None) -> None:
         self.refreshed.append(case.id)
+        self.contents[case.id] = content
 
-    async def post_mod_log(self, text: str) -> None:
+    async def post_mod_log(self, text: str, channel_id: int | None = None) -> None:
         self.mod_log.append(text)
 
     async def recent_posts(self, channel_id: int, since: Any, limit: int) -> list[Any]:
@@ -202,6 +205,8 @@ class FakeExecutor:
         self.missing: dict[str, list[str]] = {}
         self.errors: dict[str, Exception] = {}
         self.delay = 0.0
+        self.notices: list[tuple[int, str, bool]] = []  # (case id, notice kind, with the Appeal button)
+        self.staff: set[int] = set()  # author ids is_staff answers True for
 
     async def missing_permissions(self, case: Any, action: Any) -> list[str]:
         return list(self.missing.get(action.value, []))
@@ -219,5 +224,17 @@ class FakeExecutor:
     async def timeout_member(self, case: Any, minutes: int, reason: str | None) -> None:
         await self._do("timeout", case, minutes)
 
-    async def warn_member(self, case: Any, reason: str) -> None:
+    async def warn_member(self, case: Any, reason: str, *, appeal: bool = False) -> None:
         await self._do("warn", case, reason)
+        self.notices.append((case.id, "warn", appeal))
+
+    async def send_notice(self, case: Any, notice: Any) -> None:
+        if "notice" in self.errors:
+            raise self.errors["notice"]
+        self.notices.append((case.id, notice.kind.value, notice.appeal))
+
+    async def lift_timeout(self, case: Any, reason: str | None) -> None:
+        await self._do("lift_timeout", case, reason)
+
+    async def is_staff(self, case: Any, moderator_role_id: int | None) -> bool | None:
+        return case.author_id in self.staff
