@@ -35,6 +35,7 @@ class ValueKind(StrEnum):
     ROLE = "role"
     CHOICE = "choice"
     ACTIONS = "severity=action"
+    SEVERITY_ROLES = "severity=role"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ _KEYS: tuple[GuildKey, ...] = (
     GuildKey("moderation.mod_log_channel_id", ValueKind.CHANNEL, "where decisions are logged"),
     GuildKey("moderation.moderator_role_id", ValueKind.ROLE, "role that may act on cases; none = Manage Messages"),
     GuildKey("moderation.auto_actions", ValueKind.ACTIONS, "automatic action per severity, e.g. high=remove"),
+    GuildKey("moderation.ping_roles", ValueKind.SEVERITY_ROLES, "role pinged per case severity, e.g. high=@Mods"),
+    GuildKey("moderation.quiet_mode", ValueKind.BOOL, "no card per case: periodic digests of new cases only"),
+    GuildKey("moderation.quiet_digest_minutes", ValueKind.FLOAT, "minutes between quiet-mode digests (1-1440)"),
+    GuildKey("moderation.automod_cases", ValueKind.BOOL, "Discord AutoMod hits become cases in the queue"),
+    GuildKey("moderation.automod_severity", ValueKind.CHOICE, "severity of AutoMod cases (decides their pings)"),
     GuildKey("policy.enabled", ValueKind.BOOL, "off: nothing is flagged"),
     GuildKey("policy.toxicity_threshold", ValueKind.FLOAT, "toxicity score that flags 'toxic' (0-1)"),
     GuildKey("policy.threat_threshold", ValueKind.FLOAT, "threat score that flags 'threat' (0-1)"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 AutoAction = Literal["none", "remove"]
+Severity = Literal["low", "medium", "high"]
 
 
 class ModerationConfig(BaseModel):
@@ -34,3 +35,15 @@ class ModerationConfig(BaseModel):
     timeout_choices_minutes: list[int] = Field(default_factory=lambda: [10, 60, 1440, 10080], min_length=1)
     queue_page_size: int = Field(default=10, ge=1, le=15)
     excerpt_chars: int = Field(default=700, ge=100, le=3000)
+    automod_cases: bool = True
+    automod_severity: Severity = "medium"
+    ping_roles: dict[Severity, int] = Field(default_factory=dict)
+    quiet_mode: bool = False
+    quiet_digest_minutes: int = Field(default=15, ge=1, le=1440)
+
+    @field_validator("ping_roles")
+    @classmethod
+    def _role_ids(cls, value: dict[Severity, int]) -> dict[Severity, int]:
+        if any(not 0 < role_id < 2**63 for role_id in value.values()):
+            raise ValueError("role ids are positive snowflakes")
+        return value

@@ -37,6 +37,46 @@ class Actor:
     display_name: str = ""
 
 
+TRIGGER_NAMES: dict[int, str] = {
+    1: "keyword", 2: "harmful link", 3: "spam", 4: "keyword preset", 5: "mention spam", 6: "member profile",
+}
+
+
+@dataclass(frozen=True)
+class AutoModRecord:
+    """What Discord AutoMod did about a case's message, per rule (a row of ``automod_hits``)."""
+
+    rule_id: int
+    rule_name: str | None
+    trigger_type: int
+    actions: tuple[str, ...]  # "block", "alert", "timeout", "block_interactions", in the order they arrived
+    blocked: bool  # the message was never posted
+    matched_keyword: str | None = None
+    matched_content: str | None = None
+    timeout_seconds: int | None = None
+    alert_message_id: int | None = None
+
+    @property
+    def trigger(self) -> str:
+        """The rule's trigger in words (``keyword``, ``spam``, ...)."""
+        return TRIGGER_NAMES.get(self.trigger_type, f"trigger {self.trigger_type}")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AutoModRecord:
+        """From one object of the cases query's ``automod_json`` array."""
+        return cls(
+            rule_id=int(data["rule_id"]),
+            rule_name=data.get("rule_name"),
+            trigger_type=int(data.get("trigger_type") or 0),
+            actions=tuple(str(a) for a in data.get("actions") or ()),
+            blocked=bool(data.get("blocked")),
+            matched_keyword=data.get("matched_keyword"),
+            matched_content=data.get("matched_content"),
+            timeout_seconds=data.get("timeout_seconds"),
+            alert_message_id=data.get("alert_message_id"),
+        )
+
+
 @dataclass(frozen=True)
 class Case:
     """One stored case (a row of ``mod_cases``)."""
@@ -75,6 +115,12 @@ class Case:
     created_at: datetime
     updated_at: datetime
     report_count: int = 0
+    automod: tuple[AutoModRecord, ...] = ()
+
+    @property
+    def message_blocked(self) -> bool:
+        """True when Discord AutoMod blocked the message: it was never posted, so there is nothing to remove."""
+        return any(record.blocked for record in self.automod)
 
     @property
     def is_open(self) -> bool:
@@ -128,6 +174,8 @@ class Case:
             created_at=created,
             updated_at=updated,
             report_count=int(row["report_count"]) if "report_count" in keys else 0,
+            automod=tuple(AutoModRecord.from_json(item) for item in json.loads(row["automod_json"] or "[]"))
+            if "automod_json" in keys else (),
         )
 
 
