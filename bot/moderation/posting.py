@@ -24,6 +24,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.moderation.alerts import NO_ALERTS, AlertPolicy, PolicyFor
 from bot.moderation.cards import chunk_for_digest
@@ -205,6 +206,7 @@ class CardPostQueue:
         await self._cases.set_card(case_id, self.channel_id, message_id)
         self._drop(case_id)
         self.cards_posted += 1
+        await self._catch_up_card(case)
 
     async def _post_followup(self, case_id: int) -> None:
         """The own card of a case a digest announced (skipped once decided or carded)."""
@@ -224,6 +226,21 @@ class CardPostQueue:
         await self._cases.set_card(case_id, self.channel_id, message_id)
         self._followups.pop(case_id, None)
         self.followups_posted += 1
+        await self._catch_up_card(case)
+
+    async def _catch_up_card(self, posted: Case) -> None:
+        """A change made while the card was being posted (an AutoMod hit joining, an edit) found no card to
+        refresh: re-render the card now if the case differs from what was posted."""
+        fresh = await self._cases.get(posted.id)
+        if fresh is None:
+            return
+        same = replace(fresh, card_channel_id=posted.card_channel_id, card_message_id=posted.card_message_id,
+                       digest_message_id=posted.digest_message_id) == posted
+        if not same:
+            try:
+                await self._publisher.refresh_card(fresh)
+            except Exception as exc:  # the next change refreshes it again; never stop the worker for this
+                log.warning("could not update the card of case #%d: %s", posted.id, exc)
 
     async def _post_digests(self, ids: list[int]) -> bool:
         """Announce the waiting non-urgent cases in digests; False when none was left to digest."""

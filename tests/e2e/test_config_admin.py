@@ -7,6 +7,7 @@ import json
 import pytest
 from fake_discord import BotHarness, CommandNotAvailable, FakeDiscord
 
+from bot.guildconf import GUILD_KEYS
 from cogs.config_admin import REFUSAL
 
 
@@ -127,7 +128,7 @@ async def test_key_and_value_autocomplete(bot: BotHarness, fake_discord: FakeDis
     choices = await bot.autocomplete("config set", "key", "partisan", user="admin")
     assert [c["value"] for c in choices] == ["policy.partisan_threshold"]
     everything = await bot.autocomplete("config set", "key", "", user="admin")
-    assert len(everything) == 19 and all(len(c["name"]) <= 100 for c in everything)
+    assert len(everything) == len(GUILD_KEYS) == 24 and all(len(c["name"]) <= 100 for c in everything)
     values = await bot.autocomplete("config set", "value", "gen", {"key": "moderation.mod_channel_id"}, user="admin")
     general = fake_discord.state.channel("general").id
     assert {"name": "#general", "value": str(general)} in values
