@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import discord
 from discord.ext import commands
@@ -114,13 +113,13 @@ class ModerationListener(commands.Cog):
         seeds: list[tuple[int, int, int]] = []
         for guild in self.bot.guilds:
             rules = intake.rules_for(guild.id)  # the guild's own (/config) watch list
-            channels: list[Any] = [*guild.text_channels, *guild.threads]
+            channels: list[discord.TextChannel | discord.Thread] = [*guild.text_channels, *guild.threads]
             for channel in channels:
                 if channel.id in known:
                     continue
                 if guild.me is not None and not channel.permissions_for(guild.me).read_message_history:
                     continue
-                parent_id = getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+                parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
                 if rules.place_watched(channel.id, parent_id=parent_id, category_id=channel.category_id):
                     seeds.append((channel.id, guild.id, channel.last_message_id or now_id))
         await intake.seed_cursors(seeds)

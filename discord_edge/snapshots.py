@@ -6,7 +6,7 @@ import re
 
 import discord
 
-from bot.moderation.models import MessageSnapshot
+from bot.moderation.models import REPLY_CONTEXT_CHARS, MessageSnapshot, ReplyContext
 
 SCORED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -29,7 +29,8 @@ def snapshot(message: discord.Message, *, guild_id: int | None = None) -> Messag
     channel = message.channel
     is_thread = isinstance(channel, discord.Thread)
     parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
-    category_id = getattr(channel, "category_id", None)  # a thread's is its parent channel's category
+    # a thread's category is its parent channel's; DMs and partial channels have none
+    category_id = channel.category_id if isinstance(channel, discord.abc.GuildChannel | discord.Thread) else None
     author = message.author
     return MessageSnapshot(
         message_id=message.id,
@@ -37,11 +38,28 @@ def snapshot(message: discord.Message, *, guild_id: int | None = None) -> Messag
         channel_id=channel.id,
         author_id=author.id,
         content=storable(message.content or ""),
-        author_name=storable(str(getattr(author, "display_name", None) or author.name)),
+        author_name=storable(author.display_name or author.name),
         parent_id=parent_id,
         category_id=category_id,
         is_thread=is_thread,
         author_is_bot=author.bot,
         is_webhook=message.webhook_id is not None,
         jump_url=f"https://discord.com/channels/{gid}/{channel.id}/{message.id}",
+        reply_to=reply_context(message),
+    )
+
+
+def reply_context(message: discord.Message) -> ReplyContext | None:
+    """The message a reply answers, as Discord sent it with the reply (``referenced_message``); None when it is not
+    a reply, or the original was deleted or not sent along (no extra REST call is made for it)."""
+    reference = message.reference
+    parent = reference.resolved if reference is not None else None
+    if not isinstance(parent, discord.Message):
+        return None
+    author = parent.author
+    return ReplyContext(
+        message_id=parent.id,
+        author_id=author.id,
+        author_name=storable(author.display_name or author.name),
+        content=storable((parent.content or "")[:REPLY_CONTEXT_CHARS]),
     )

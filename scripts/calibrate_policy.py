@@ -27,13 +27,8 @@ sys.path.insert(0, str(ROOT))
 from bot.analysis.analyzer import Analyzer  # noqa: E402
 from bot.analysis.config import PolicyConfig  # noqa: E402
 from bot.cli.eval_suite import split_rows  # noqa: E402
+from bot.metrics import auc  # noqa: E402
 from bot.paths import shared_dir  # noqa: E402
-
-
-def auc(y: np.ndarray, s: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, s)) if 0 < y.sum() < len(y) else float("nan")
 
 
 def pick(y: np.ndarray, s: np.ndarray, precision: float, max_civil: float) -> dict[str, float]:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.analysis import devsets  # noqa: E402
 from bot.analysis.heads import head_texts, minilm_dir, pool  # noqa: E402
+from bot.metrics import auc, average_precision  # noqa: E402
 from bot.paths import shared_dir  # noqa: E402
 from scripts.train_heads import attach_lora, read_ids, train_epoch  # noqa: E402  (the same recipe)
 
@@ -179,17 +180,9 @@ def train_and_score(folder: Path, data: dict[str, Split], args: argparse.Namespa
             "val_probs": val_probs.round(5).tolist()}
 
 
-def auc(y: np.ndarray, p: np.ndarray, kind: str = "auc") -> float:
-    """ROC AUC (or average precision with ``kind="ap"``); NaN when only one class."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    fn = roc_auc_score if kind == "auc" else average_precision_score
-    return float(fn(y, p)) if 0 < y.sum() < len(y) else float("nan")
-
-
 def task_scores(y: np.ndarray, known: np.ndarray, probs: np.ndarray, names: list[str]) -> dict[str, dict]:
     """Per task: AUC, AP, n and positives on the rows that have the label (target >= 0.5 = positive)."""
-    return {name: {"auc": auc(y[m, j] >= 0.5, probs[m, j]), "ap": auc(y[m, j] >= 0.5, probs[m, j], "ap"),
+    return {name: {"auc": auc(y[m, j] >= 0.5, probs[m, j]), "ap": average_precision(y[m, j] >= 0.5, probs[m, j]),
                    "n": int(m.sum()), "pos": int((y[m, j] >= 0.5).sum())}
             for j, (name, m) in enumerate(zip(names, (known > 0).T, strict=True))}
 
@@ -316,7 +309,7 @@ def render(res: dict[str, Any], notes: str) -> str:
         for sh in (0.02, 0.05, 0.10, 0.20):
             cs = [(y[mk, j] >= 0.5, cascade_score(probs["minilm"][mk, j], probs["mpnet"][mk, j], sh))
                   for j, mk in enumerate((known > 0).T)]
-            cells = [f"{auc(yb, c):.3f} ({auc(yb, c, 'ap'):.3f})" for yb, c in cs]
+            cells = [f"{auc(yb, c):.3f} ({average_precision(yb, c):.3f})" for yb, c in cs]
             lines.append(f"| {100 * sh:.0f} % | {1 + sh * ratio['short']:.2f}x | " + " | ".join(cells) + " |")
     return "\n".join(lines + ([""] + [notes.strip()] if notes else [])) + "\n"
 

@@ -40,6 +40,7 @@ from bot.analysis.heads import (  # noqa: E402
     pool,
 )
 from bot.cli.inputs import text_id  # noqa: E402
+from bot.metrics import auc  # noqa: E402
 from bot.paths import shared_dir  # noqa: E402
 
 SEED = 20240611
@@ -125,13 +126,6 @@ def cap_train(mask: np.ndarray, rows: Rows, cap: int, rng: np.random.Generator) 
     out = np.zeros_like(mask)
     out[keep] = True
     return out
-
-
-def auc(y: np.ndarray, p: np.ndarray) -> float:
-    """ROC AUC (NaN when only one class)."""
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
 
 
 # ---------------------------------------------------------------------------------------------- training

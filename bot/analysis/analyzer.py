@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from bot.analysis.config import PolicyConfig
+from bot.analysis.context import MessageContext, check_contexts, resolve_targets
 from bot.analysis.explain import explain
 from bot.analysis.heads import Embedder, HeadSet, ModelUnavailable, head_texts
 from bot.analysis.judge import (
@@ -223,31 +224,36 @@ class Analyzer:
     def signals(
         self, texts: Sequence[str], toxicity: Sequence[ToxicityResult | None] | None = None,
         prepared: Sequence[Prepared] | None = None,
+        *,
+        contexts: Sequence[MessageContext | None] | None = None,
     ) -> list[MessageSignals]:
         """Blocking: compute every signal of every message (CPU-bound; call from a thread in async code).
 
         Every detector reads the sanitized, normalized text (:func:`bot.analysis.textmap.prepare`); the
-        signals keep it as ``text``.
+        signals keep it as ``text``. ``contexts``: what each text answers (:mod:`bot.analysis.context`); group
+        pronouns of a reply that names no side inherit the side its context names, for the partisan gate and
+        the rhetoric patterns only (the heads read the text as without context).
         """
         cfg = self.config
         prepared = list(prepared) if prepared is not None else [prepare(t) for t in texts]
+        ctxs = check_contexts(contexts, len(prepared))
         plans = []
         head_inputs: dict[str, int] = {}
         mode = self._text_mode()
-        for prep in prepared:
+        for prep, ctx in zip(prepared, ctxs, strict=True):
             text = prep.scored
-            targets = find_targets(text)
+            own = find_targets(text)
+            targets = resolve_targets(text, own, ctx)
             spans = split_units(text)[: cfg.max_sentences] if cfg.sentence_level else []
             if len(spans) <= 1:
                 spans = []
             units = []
             for s, e in spans:
-                sub = [TargetMatch(t.text, t.start - s, t.end - s, t.side, t.kind, t.group)
-                       for t in targets if t.start >= s and t.end <= e]
-                sentence = text[s:e]
-                units.append((s, e, sub, find_rhetoric(sentence, sub)))
+                sub = _within(targets, s, e)
+                units.append((s, e, sub, find_rhetoric(text[s:e], sub)))
             whole_rhetoric = find_rhetoric(text, targets)
-            keys = [head_texts(text, targets, mode)] + [head_texts(text[s:e], sub, mode) for s, e, sub, _ in units]
+            keys = [head_texts(text, own, mode)] + [head_texts(text[s:e], _within(own, s, e), mode)
+                                                    for s, e, _, _ in units]
             for key in keys:
                 for variant in key:
                     head_inputs.setdefault(variant, len(head_inputs))
@@ -303,9 +309,11 @@ class Analyzer:
         *,
         config: PolicyConfig | None = None,
         prepared: Sequence[Prepared] | None = None,
+        contexts: Sequence[MessageContext | None] | None = None,
     ) -> list[Verdict]:
         """Blocking version of :meth:`analyze` (CLI, tests). ``config`` overrides the policy (per guild);
-        ``prepared``: the texts already through :func:`~bot.analysis.textmap.prepare` (one per text).
+        ``prepared``: the texts already through :func:`~bot.analysis.textmap.prepare` (one per text);
+        ``contexts``: what each text answers, as in :meth:`analyze`.
 
         Evidence points at the member's own words: sentences are mapped back onto the original text, and the
         words that carry a label are found by occlusion (:mod:`bot.analysis.spans`).
@@ -313,7 +321,7 @@ class Analyzer:
         cfg = config or self.config
         prepared = list(prepared) if prepared is not None else [prepare(t) for t in texts]
         out = []
-        for prep, sig in zip(prepared, self.signals(texts, toxicity, prepared), strict=True):
+        for prep, sig in zip(prepared, self.signals(texts, toxicity, prepared, contexts=contexts), strict=True):
             verdict = decide(sig, cfg)
             out.append(explain(verdict, prep, self, cfg) if verdict.flagged else verdict)
         return out
@@ -324,19 +332,24 @@ class Analyzer:
         toxicity: Sequence[ToxicityResult | None] | None = None,
         *,
         config: PolicyConfig | None = None,
+        contexts: Sequence[MessageContext | None] | None = None,
     ) -> list[Verdict]:
         """One :class:`Verdict` per text, same order; never blocks the event loop.
 
         ``toxicity``: precomputed results (one per text, None items allowed). When omitted and an engine was
         given, the engine is asked; any engine failure just means ``scores["toxicity"] = None``.
+        ``contexts``: one :class:`~bot.analysis.context.MessageContext` (reply parent, article title) or None
+        per text; None (the default) scores every text alone. A length mismatch raises ValueError.
         """
         texts = list(texts)
+        contexts = check_contexts(contexts, len(texts)) if contexts is not None else None
         if not texts:
             return []
         prepared = await self.in_worker(lambda: [prepare(t) for t in texts])  # normalizing is CPU work too
         if toxicity is None and self.engine is not None:
             toxicity = await self._engine_scores([p.scored or p.original for p in prepared])
-        return await self.in_worker(lambda: self.analyze_sync(texts, toxicity, config=config, prepared=prepared))
+        return await self.in_worker(lambda: self.analyze_sync(texts, toxicity, config=config, prepared=prepared,
+                                                              contexts=contexts))
 
     async def in_worker(self, work: Callable[[], T]) -> T:
         """Run CPU work on the analyzer's one worker thread (what :meth:`analyze` uses), off the event loop."""
@@ -360,6 +373,12 @@ class Analyzer:
         worker, self._worker = self._worker, None
         if worker is not None:
             await asyncio.to_thread(worker.shutdown, wait=True)
+
+
+def _within(targets: list[TargetMatch], s: int, e: int) -> list[TargetMatch]:
+    """The targets inside ``[s, e)``, with offsets into that slice."""
+    return [TargetMatch(t.text, t.start - s, t.end - s, t.side, t.kind, t.group)
+            for t in targets if t.start >= s and t.end <= e]
 
 
 _SHARED: dict[str, Analyzer] = {}

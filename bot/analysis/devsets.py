@@ -154,6 +154,17 @@ def load_fox(data: Path) -> Labelled:
     return Labelled("fox", texts, {"hateful": np.array(hateful, dtype=np.float32)}, groups=titles)
 
 
+def fox_contexts(data: Path) -> list[tuple[str, str]]:
+    """(previous comment, article title) of each Fox row, in :func:`load_fox` order (``prev`` is often '')."""
+    out = []
+    with (data / "fox_news_comments" / "fox-news-comments.json").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                out.append((str(row.get("prev") or ""), str(row["title"])))
+    return out
+
+
 def fox_part(title: str) -> str:
     """Which split a Fox article belongs to: train, val or test."""
     for part, titles in FOX_SPLIT.items():

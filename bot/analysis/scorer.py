@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.config import PolicyConfig
+from bot.analysis.context import MessageContext
 from bot.analysis.policy import Verdict
 from bot.moderation.scoring import Assessment
 
@@ -31,6 +34,14 @@ class AnalyzerScorer:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
-        """One assessment per text, same order; the analyzer's CPU work runs off the event loop."""
-        return [assessment_of(verdict) for verdict in await self.analyzer.analyze(texts, config=policy)]
+    async def analyze(
+        self,
+        texts: list[str],
+        *,
+        policy: PolicyConfig | None = None,
+        contexts: Sequence[MessageContext | None] | None = None,
+    ) -> list[Assessment]:
+        """One assessment per text, same order; the analyzer's CPU work runs off the event loop. ``contexts``:
+        what each text answers (:class:`~bot.analysis.context.MessageContext` or None, one per text)."""
+        verdicts = await self.analyzer.analyze(texts, config=policy, contexts=contexts)
+        return [assessment_of(verdict) for verdict in verdicts]

@@ -21,6 +21,7 @@ import numpy as np
 
 from bot.cli.exit_codes import ExitCode
 from bot.cli.inputs import InputFileError, input_failure, iter_records, text_id
+from bot.metrics import auc, average_precision
 
 SCORES = ("inflammatory", "partisan", "toxicity", "flag", "intolerance", "impoliteness")
 POSITIVE_WORDS = {"1", "true", "yes", "y", "t", "pos", "positive"}
@@ -33,8 +34,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("dataset", type=Path, nargs="?", help="labelled .csv or .jsonl (not with --suite)")
     p.add_argument("--text-column")
     p.add_argument("--label-column")
-    p.add_argument("--suite", choices=("news",), help="every label on the held-out news-comment and tweet "
-                   "splits, beside the previous heads (bot/cli/eval_suite.py)")
+    p.add_argument("--suite", choices=("news", "context"), help="news: every label on the held-out news-comment "
+                   "and tweet splits, beside the previous heads (bot/cli/eval_suite.py); context: Fox News "
+                   "comments with and without their parent comment and article title (bot/cli/eval_context.py)")
     p.add_argument("--split", choices=("test", "val"), default="test", help="with --suite: which split")
     p.add_argument("--splits", default=str(Path(__file__).resolve().parents[2] / "data" / "splits"),
                    help="with --suite: folder of the split id files")
@@ -66,17 +68,14 @@ def _score_list(value: str) -> str:
 
 def binary_metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, float]:
     """AUC, AP, precision/recall/F1 at ``threshold`` and flags per 1,000 messages."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    both = 0 < y.sum() < len(y)
     pred = s >= threshold
     tp = float((pred & (y == 1)).sum())
     precision = tp / pred.sum() if pred.sum() else 0.0
     recall = tp / y.sum() if y.sum() else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "auc": float(roc_auc_score(y, s)) if both else math.nan,
-        "ap": float(average_precision_score(y, s)) if y.sum() else math.nan,
+        "auc": auc(y, s),
+        "ap": average_precision(y, s),
         "precision": precision,
         "recall": recall,
         "f1": f1,
@@ -199,14 +198,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace, settings: Any) -> int:
-    from bot.cli.eval_suite import format_markdown, run_suite
+    from bot.cli import eval_context, eval_suite
 
+    run, fmt = ((eval_context.run_context, eval_context.format_context) if args.suite == "context"
+                else (eval_suite.run_suite, eval_suite.format_markdown))
     try:
-        report = run_suite(args, settings)
+        report = run(args, settings)
     except FileNotFoundError as exc:
         print(f"modbot eval: {exc} (set MODBOT_SHARED_DIR to the shared data folder)", file=sys.stderr)
         return ExitCode.FAILED
-    print(json.dumps(report, indent=2, default=lambda v: None) if args.json else format_markdown(report))
+    print(json.dumps(report, indent=2, default=lambda v: None) if args.json else fmt(report))
     return ExitCode.OK
 
 

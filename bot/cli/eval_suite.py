@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from bot.analysis import devsets
+from bot.metrics import auc
 from bot.paths import REPO_ROOT, shared_dir
 
 BASELINE_DIR = REPO_ROOT / "data" / "baselines" / "heads-v1"
@@ -69,12 +70,10 @@ def score_set(analyzer: Any, texts: list[str], config: Any) -> Scored:
 
 def label_metrics(y: np.ndarray, score: np.ndarray, flagged: np.ndarray) -> dict[str, float]:
     """AUC of the score; precision/recall of the deployed flag; flags per 1,000 negatives."""
-    from sklearn.metrics import roc_auc_score
-
     pos, neg = y == 1, y == 0
     tp = float((flagged & pos).sum())
     return {
-        "auc": float(roc_auc_score(y, score)) if 0 < pos.sum() < len(y) else math.nan,
+        "auc": auc(y, score),
         "precision": tp / flagged.sum() if flagged.sum() else math.nan,
         "recall": tp / pos.sum() if pos.sum() else math.nan,
         "flags_per_1000_civil": 1000.0 * float(flagged[neg].mean()) if neg.any() else math.nan,

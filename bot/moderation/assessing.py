@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.analysis.context import MessageContext
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.per_guild import PerGuild
 from bot.moderation.scoring import Assessment, MessageScorer
@@ -21,12 +22,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def assess_texts(scorer: MessageScorer | None, texts: list[str],
-                       policy: PolicyConfig | None = None) -> list[Assessment]:
+def context_of(message: MessageSnapshot) -> MessageContext | None:
+    """What the message answers, for the scorer: the replied-to text and the ``/summary`` thread's article title."""
+    parent = message.reply_to.content if message.reply_to is not None else None
+    if not parent and not message.article_title:
+        return None
+    return MessageContext(parent=parent or None, title=message.article_title)
+
+
+async def assess_texts(scorer: MessageScorer | None, texts: list[str], policy: PolicyConfig | None = None,
+                       contexts: list[MessageContext | None] | None = None) -> list[Assessment]:
     """One scorer call with the guild's ``policy``; no scorer: nothing is flagged."""
     if scorer is None:
         return [Assessment(False) for _ in texts]
-    assessments = await scorer.analyze(texts, policy=policy)
+    if contexts is not None and all(c is None for c in contexts):
+        contexts = None
+    assessments = await scorer.analyze(texts, policy=policy, contexts=contexts)
     if len(assessments) != len(texts):
         raise ValueError(f"scorer returned {len(assessments)} verdicts for {len(texts)} texts")
     return list(assessments)
@@ -40,7 +51,8 @@ async def assess_messages(scorer: MessageScorer | None, per_guild: PerGuild,
         by_guild.setdefault(message.guild_id, []).append(index)
     out: dict[int, Assessment] = {}
     for guild_id, indexes in by_guild.items():
-        results = await assess_texts(scorer, [messages[i].content for i in indexes], per_guild.policy_for(guild_id))
+        results = await assess_texts(scorer, [messages[i].content for i in indexes], per_guild.policy_for(guild_id),
+                                     [context_of(messages[i]) for i in indexes])
         out.update(zip(indexes, results, strict=True))
     return [out[i] for i in range(len(messages))]
 

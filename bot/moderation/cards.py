@@ -147,14 +147,34 @@ def status_line(case: Case) -> str:
     return line
 
 
+CONTEXT_CHARS = 200
+
+
+def context_lines(case: Case) -> str:
+    """Quote lines above the message: the article of its ``/summary`` thread, the message it replies to."""
+    lines = []
+    if case.article_title:
+        lines.append(f"> \U0001f4f0 Article: {escape_markdown(_clip(displayable(case.article_title), 150))}")
+    reply = case.reply_to
+    if reply is not None:
+        name = f" ({escape_markdown(_clip(displayable(reply.author_name), 40))})" if reply.author_name else ""
+        said = " ".join(displayable(reply.content).split())
+        text = f": {escape_markdown(_clip(said, CONTEXT_CHARS))}" if said and case.content_purged_at is None else ""
+        lines.append(f"> \u21aa Replying to <@{reply.author_id}>{name}{text}")
+    return "\n".join(lines)
+
+
 def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = True) -> CardContent:
-    """The card for ``case``: decided cases have no buttons."""
+    """The card for ``case``: decided cases have no buttons. A reply shows what it answers in a quote line."""
     if case.content_purged_at is not None or case.content is None:
         description = "_Message content purged after the retention period._"
     elif case.source == "automod" and not case.content:
         description = "_AutoMod did not share the text: modbot needs the Message Content intent to see it._"
     else:
         description = excerpt(case.content, case.evidence, excerpt_chars) or "_(no text)_"
+    context = context_lines(case)
+    if context:
+        description = f"{context}\n\n{description}"
     name = f" ({escape_markdown(displayable(case.author_name))})" if case.author_name else ""
     fields = [
         CardField("Author", f"<@{case.author_id}>" + name),

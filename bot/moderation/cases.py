@@ -60,16 +60,20 @@ class CaseRepository:
         """Insert a case for ``message`` unless one exists; returns ``(case, created)``."""
         stamp = to_iso(now or utcnow())
         verdict = _verdict_columns(assessment)
+        reply = message.reply_to
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO mod_cases (guild_id, channel_id, message_id, author_id, author_name, jump_url, content, "
-                "source, created_at, updated_at, flagged, severity, labels_json, reasons_json, scores_json, evidence) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "source, created_at, updated_at, flagged, severity, labels_json, reasons_json, scores_json, evidence, "
+                "reply_to_message_id, reply_to_author_id, reply_to_author_name, reply_to_content, article_title) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(message_id) DO NOTHING RETURNING id",
                 (
                     message.guild_id, message.channel_id, message.message_id, message.author_id, message.author_name,
                     message.jump_url, message.content, source, stamp, stamp, verdict["flagged"], verdict["severity"],
                     verdict["labels_json"], verdict["reasons_json"], verdict["scores_json"], verdict["evidence"],
+                    reply.message_id if reply else None, reply.author_id if reply else None,
+                    reply.author_name if reply else None, reply.content if reply else None, message.article_title,
                 ),
             )
             row = await cursor.fetchone()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.moderation.assessing import assess_isolated, assess_messages
 from bot.moderation.audit import AuditRepository
@@ -124,6 +125,13 @@ class Intake:
             summary = await self.threads.is_summary_thread(message.channel_id)
         return rules.watched(message, summary_thread=summary)
 
+    async def with_context(self, message: MessageSnapshot) -> MessageSnapshot:
+        """The message with the article title of its ``/summary`` thread, if it was posted in one."""
+        if not message.is_thread or message.article_title is not None:
+            return message
+        title = await self.threads.article_title(message.channel_id)
+        return replace(message, article_title=title) if title else message
+
     async def assess_messages(self, messages: Sequence[MessageSnapshot]) -> list[Assessment]:
         """Score messages with each guild's own policy (one scorer call per guild)."""
         return await assess_messages(self.scorer, self.per_guild, messages)
@@ -138,7 +146,7 @@ class Intake:
 
         A message that cannot be scored affects no other: it is kept in flight and retried (see
         :mod:`bot.moderation.unscored`)."""
-        watched = [m for m in messages if await self.is_watched(m)]
+        watched = [await self.with_context(m) for m in messages if await self.is_watched(m)]
         if not watched:
             return []
         for message in watched:
@@ -183,6 +191,7 @@ class Intake:
             return None
         if not message.content.strip() or message.author_is_bot or message.is_webhook:
             return existing
+        message = await self.with_context(message)
         try:
             [assessment] = await self.assess_messages([message])
         except Exception as exc:

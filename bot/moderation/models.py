@@ -10,10 +10,26 @@ from typing import Any
 from bot.moderation.state import CaseState
 from bot.timestamps import parse_iso
 
+REPLY_CONTEXT_CHARS = 1000
+"""How much of the replied-to message is kept: enough to judge the reply, not a second copy of a long post."""
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """The message a reply answers (Discord's reply reference), as the reply's author saw it."""
+
+    message_id: int
+    author_id: int
+    author_name: str = ""
+    content: str = ""
+
 
 @dataclass(frozen=True)
 class MessageSnapshot:
-    """What the core needs to know about a Discord message (built by the cogs; no Discord types here)."""
+    """What the core needs to know about a Discord message (built by the cogs; no Discord types here).
+
+    ``reply_to``: the message it answers, when it is a reply; ``article_title``: the article of the ``/summary``
+    thread it was posted in (filled in by intake, which knows the threads)."""
 
     message_id: int
     guild_id: int
@@ -27,6 +43,8 @@ class MessageSnapshot:
     author_is_bot: bool = False
     is_webhook: bool = False
     jump_url: str = ""
+    reply_to: ReplyContext | None = None
+    article_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +133,8 @@ class Case:
     created_at: datetime
     updated_at: datetime
     report_count: int = 0
+    reply_to: ReplyContext | None = None
+    article_title: str | None = None
     automod: tuple[AutoModRecord, ...] = ()
 
     @property
@@ -174,9 +194,18 @@ class Case:
             created_at=created,
             updated_at=updated,
             report_count=int(row["report_count"]) if "report_count" in keys else 0,
+            reply_to=_reply_of(row),
+            article_title=row["article_title"] or None,
             automod=tuple(AutoModRecord.from_json(item) for item in json.loads(row["automod_json"] or "[]"))
             if "automod_json" in keys else (),
         )
+
+
+def _reply_of(row: Any) -> ReplyContext | None:
+    if row["reply_to_message_id"] is None:
+        return None
+    return ReplyContext(int(row["reply_to_message_id"]), int(row["reply_to_author_id"] or 0),
+                        str(row["reply_to_author_name"] or ""), str(row["reply_to_content"] or ""))
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from bot.timestamps import to_iso, utcnow
 log = logging.getLogger(__name__)
 
 _PURGE_SQL = (
-    "UPDATE mod_cases SET content = NULL, evidence = NULL, content_purged_at = ? "
+    "UPDATE mod_cases SET content = NULL, evidence = NULL, reply_to_content = NULL, content_purged_at = ? "
     "WHERE state IN ('approved', 'removed', 'warned', 'timed_out') AND decided_at IS NOT NULL AND decided_at < ? "
-    "AND (content IS NOT NULL OR evidence IS NOT NULL)"
+    "AND (content IS NOT NULL OR evidence IS NOT NULL OR reply_to_content IS NOT NULL)"
 )
 
 
@@ -35,7 +35,7 @@ def is_purgeable(case: Case, now: datetime, retention_days: int) -> bool:
     """True when ``case`` is closed, was decided more than ``retention_days`` ago and still holds content."""
     if case.state not in CLOSED_STATES or case.decided_at is None:
         return False
-    if case.content is None and case.evidence is None:
+    if case.content is None and case.evidence is None and not (case.reply_to and case.reply_to.content):
         return False
     return case.decided_at < purge_cutoff(now, retention_days)
 

@@ -7,11 +7,13 @@ deterministic double through ``ModBot(settings, scorer=...)`` or ``ModerationSer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.analysis.config import PolicyConfig
+    from bot.analysis.context import MessageContext
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,16 @@ class Assessment:
 class MessageScorer(Protocol):
     """Scores message texts: one assessment per text, same order. Must not block the event loop."""
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
-        """Score ``texts`` with ``policy`` (a guild's ``[policy]``; None: the scorer's own)."""
+    async def analyze(
+        self,
+        texts: list[str],
+        *,
+        policy: PolicyConfig | None = None,
+        contexts: Sequence[MessageContext | None] | None = None,
+    ) -> list[Assessment]:
+        """Score ``texts`` with ``policy`` (a guild's ``[policy]``; None: the scorer's own).
+
+        ``contexts``: what each text answers (reply parent, article title), one item or None per text; None
+        scores every text alone. A scorer may ignore it; a length that differs from ``texts`` is a ValueError.
+        """
         ...

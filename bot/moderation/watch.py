@@ -80,3 +80,8 @@ class SummaryThreads:
     async def is_summary_thread(self, thread_id: int) -> bool:
         """True when ``/summary`` opened this thread."""
         return await self._repo.get(thread_id) is not None
+
+    async def article_title(self, thread_id: int) -> str | None:
+        """The title of the article discussed in this ``/summary`` thread (None for any other channel)."""
+        record = await self._repo.get(thread_id)
+        return (record.article_title or None) if record is not None else None

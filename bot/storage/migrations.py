@@ -172,7 +172,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
-    # 7 is strikes and appeals (another branch); this one is numbered 8 so the two merge in either order.
+    Migration(
+        7,
+        "reply context and article title of a case (the message it answers, the /summary thread's article)",
+        """
+        ALTER TABLE mod_cases ADD COLUMN reply_to_message_id INTEGER;
+        ALTER TABLE mod_cases ADD COLUMN reply_to_author_id INTEGER;
+        ALTER TABLE mod_cases ADD COLUMN reply_to_author_name TEXT;
+        ALTER TABLE mod_cases ADD COLUMN reply_to_content TEXT;
+        ALTER TABLE mod_cases ADD COLUMN article_title TEXT;
+        """,
+    ),
+    # Strikes and appeals (another branch) were to be 7; they follow this one when merged.
     Migration(
         8,
         "Discord AutoMod hits joined to cases (one row per case and rule)",

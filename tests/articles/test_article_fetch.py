@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
-from aiohttp import web
+from support.news_site import news_site
 
 from bot.articles.config import SummariesConfig
 from bot.articles.errors import (
@@ -21,66 +20,10 @@ from bot.articles.fetch import check_url, fetch_article, is_forbidden_ip
 from bot.articles.library import ArticleLibrary
 from bot.articles.models import slug_for_url
 
-PAGE = (Path(__file__).parent / "fixtures" / "wordpress_post.html").read_bytes()
-TINY = b"<html><head><title>Login</title></head><body><form>Sign in <input name=u></form></body></html>"
-
-
-def make_app() -> web.Application:
-    async def article(request: web.Request) -> web.Response:
-        return web.Response(body=PAGE, content_type="text/html", charset="utf-8")
-
-    async def huge_streamed(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/html"})
-        await response.prepare(request)  # chunked: no Content-Length to warn us
-        try:
-            for _ in range(100):
-                await response.write(b"<p>" + b"word " * 2000 + b"</p>")
-        except ConnectionResetError:
-            pass  # the client gave up, as it should
-        return response
-
-    async def huge_declared(request: web.Request) -> web.Response:
-        return web.Response(body=b"x" * 300_000, content_type="text/html")
-
-    async def tiny(request: web.Request) -> web.Response:
-        return web.Response(body=TINY, content_type="text/html")
-
-    async def pdf(request: web.Request) -> web.Response:
-        return web.Response(body=b"%PDF-1.7 ...", content_type="application/pdf")
-
-    async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
-        return web.Response(body=PAGE, content_type="text/html")
-
-    async def missing(request: web.Request) -> web.Response:
-        return web.Response(status=404, text="not found")
-
-    async def redirect(request: web.Request) -> web.Response:
-        raise web.HTTPFound("/article")
-
-    async def loop(request: web.Request) -> web.Response:
-        raise web.HTTPFound("/loop")
-
-    app = web.Application()
-    app.add_routes(
-        [
-            web.get("/article", article),
-            web.get("/huge", huge_streamed),
-            web.get("/huge-declared", huge_declared),
-            web.get("/tiny", tiny),
-            web.get("/doc.pdf", pdf),
-            web.get("/slow", slow),
-            web.get("/missing", missing),
-            web.get("/redirect", redirect),
-            web.get("/loop", loop),
-        ]
-    )
-    return app
-
 
 @pytest.fixture
 async def base(serve) -> str:
-    return await serve(make_app())
+    return await serve(news_site())
 
 
 async def test_ok_page(base: str, loopback_config: SummariesConfig) -> None:
@@ -102,7 +45,7 @@ async def test_redirects_are_followed_and_limited(base: str, loopback_config: Su
 
 async def test_huge_page_is_refused_while_streaming(base: str, loopback_config: SummariesConfig) -> None:
     with pytest.raises(TooLarge):
-        await fetch_article(f"{base}/huge", loopback_config)
+        await fetch_article(f"{base}/huge-streamed", loopback_config)
     with pytest.raises(TooLarge, match="Content-Length"):
         await fetch_article(f"{base}/huge-declared", loopback_config)
 

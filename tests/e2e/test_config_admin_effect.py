@@ -23,7 +23,8 @@ class ThresholdScorer:
     def __init__(self) -> None:
         self.thresholds: list[float | None] = []
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None,
+                      contexts: object = None) -> list[Assessment]:
         threshold = None if policy is None else policy.partisan_threshold
         self.thresholds.append(threshold)
         out = []

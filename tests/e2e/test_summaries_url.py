@@ -4,54 +4,19 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from fake_discord import BotHarness, FakeDiscord, InteractionRecord
 from fake_discord.state import FakeMessage
+from support.news_site import news_site
 
 from bot.articles.errors import ForbiddenAddress, InvalidURL, NotAnArticle, TooLarge, Unreachable
 from bot.articles.threads_repo import DiscussionThreadRepository
 
-PAGE = (Path(__file__).parents[1] / "articles" / "fixtures" / "wordpress_post.html").read_bytes()
-TINY = b"<html><head><title>Login</title></head><body><form>Sign in <input name=u></form></body></html>"
 LOOPBACK = {"summaries": {"allow_private_addresses": True, "fetch_timeout": 2.0, "fetch_max_bytes": 200_000,
                           "min_article_words": 60}}
-
-
-def news_site() -> web.Application:
-    async def article(request: web.Request) -> web.Response:
-        return web.Response(body=PAGE, content_type="text/html", charset="utf-8")
-
-    async def huge_declared(request: web.Request) -> web.Response:
-        return web.Response(body=b"x" * 300_000, content_type="text/html")
-
-    async def huge_streamed(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/html"})
-        await response.prepare(request)  # chunked: no Content-Length gives it away
-        try:
-            for _ in range(100):
-                await response.write(b"<p>" + b"word " * 2000 + b"</p>")
-        except ConnectionResetError:
-            pass  # the bot hung up, as it should
-        return response
-
-    async def tiny(request: web.Request) -> web.Response:
-        return web.Response(body=TINY, content_type="text/html")
-
-    async def pdf(request: web.Request) -> web.Response:
-        return web.Response(body=b"%PDF-1.7 ...", content_type="application/pdf")
-
-    async def missing(request: web.Request) -> web.Response:
-        return web.Response(status=404, text="not found")
-
-    app = web.Application()
-    app.add_routes([web.get("/news/council-budget", article), web.get("/huge", huge_declared),
-                    web.get("/huge-streamed", huge_streamed), web.get("/tiny", tiny), web.get("/doc.pdf", pdf),
-                    web.get("/missing", missing)])
-    return app
 
 
 @pytest.fixture
@@ -105,7 +70,7 @@ async def test_summary_of_a_link_is_fetched_posted_and_threaded(make_bot: Any, f
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/huge", TooLarge.user_message),
+        ("/huge-declared", TooLarge.user_message),
         ("/huge-streamed", TooLarge.user_message),
         ("/tiny", NotAnArticle.user_message),
         ("/doc.pdf", NotAnArticle.user_message),

@@ -1,4 +1,4 @@
-"""Fixtures for the moderation core tests: a fresh database and a snapshot factory."""
+"""Fixtures for the moderation core tests: a fresh database, a snapshot factory and a started moderation service."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moderation.doubles import FakeExecutor, FakePublisher, MarkerScorer, core_config
 
 from bot.moderation.models import MessageSnapshot
+from bot.moderation.service import ModerationService
 from bot.storage import Database
 
 GUILD, CHANNEL, AUTHOR = 10, 20, 30
@@ -35,3 +37,25 @@ def snap() -> Callable[..., MessageSnapshot]:
         return MessageSnapshot(**values)
 
     return factory
+
+
+@pytest.fixture
+async def make_service(db: Database) -> AsyncIterator[Callable[..., Any]]:
+    """``await make_service(scorer=None, reconcile=True, publisher=None, guild_config=None, **config)``: a started
+    service with the marker scorer, a fake publisher and executor (all stopped at teardown)."""
+    services: list[ModerationService] = []
+
+    async def factory(scorer: Any = None, *, reconcile: bool = True, publisher: Any = None,
+                      guild_config: Any = None, **values: Any) -> ModerationService:
+        service = ModerationService(db, core_config(**values), scorer or MarkerScorer(),
+                                    publisher=publisher or FakePublisher(), executor=FakeExecutor(),
+                                    guild_config=guild_config)
+        await service.start()
+        if reconcile:
+            await service.review.reconcile()
+        services.append(service)
+        return service
+
+    yield factory
+    for service in services:
+        await service.stop()

@@ -9,13 +9,14 @@ know exactly which messages become cases. It is a :class:`bot.moderation.scoring
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.analysis.config import PolicyConfig
+from bot.moderation.config import ModerationConfig
 from bot.moderation.scoring import Assessment
 
 MARKER = "BADWORD"
@@ -29,9 +30,12 @@ class MarkerScorer:
         self.marker = marker
         self.delay = delay
         self.calls: list[list[str]] = []
+        self.contexts: list[object] = []  # what each scored text answered (None: no context)
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None,
+                      contexts: Sequence[object] | None = None) -> list[Assessment]:
         self.calls.append(list(texts))
+        self.contexts.extend(contexts if contexts is not None else [None] * len(texts))
         if self.delay:
             await asyncio.sleep(self.delay)
         out = []
@@ -46,6 +50,12 @@ class MarkerScorer:
             else:
                 out.append(Assessment(False, scores={"toxicity": 0.02}))
         return out
+
+
+def core_config(**values: Any) -> ModerationConfig:
+    """``[moderation]`` for the core tests: cards in channel 7, mod log in 8, no digests, no pacing."""
+    return ModerationConfig(**{"mod_channel_id": 7, "mod_log_channel_id": 8, "digest_threshold": 0,
+                               "cards_per_minute": 0, "card_retry_seconds": 0.01, **values})
 
 
 def review_overrides(fake: Any, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:

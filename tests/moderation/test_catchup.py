@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from moderation.doubles import MARKER, FakeExecutor, FakePublisher, MarkerScorer
+from moderation.doubles import MARKER, FakePublisher, MarkerScorer, core_config
 
 from bot.analysis.config import PolicyConfig
 from bot.moderation.catchup import recheck_open_cases
@@ -24,31 +24,6 @@ from bot.moderation.unscored import UnscoredMessages
 GUILD = 10
 CHANNELS = (20, 21, 22)
 STORED = 500  # every channel's cursor before the "downtime"
-
-
-def config(**values: Any) -> ModerationConfig:
-    return ModerationConfig(**{"mod_channel_id": 7, "mod_log_channel_id": 8, "digest_threshold": 0,
-                               "cards_per_minute": 0, "card_retry_seconds": 0.01, **values})
-
-
-@pytest.fixture
-async def make_service(db):
-    services: list[ModerationService] = []
-
-    async def factory(scorer: Any = None, *, reconcile: bool = True, publisher: Any = None,
-                      guild_config: Any = None, **values: Any) -> ModerationService:
-        service = ModerationService(db, config(**values), scorer or MarkerScorer(),
-                                    publisher=publisher or FakePublisher(), executor=FakeExecutor(),
-                                    guild_config=guild_config)
-        await service.start()
-        if reconcile:
-            await service.review.reconcile()
-        services.append(service)
-        return service
-
-    yield factory
-    for service in services:
-        await service.stop()
 
 
 def history_of(messages: Iterable[MessageSnapshot], *, fail_after: int | None = None
@@ -118,7 +93,8 @@ class PoisonScorer(MarkerScorer):
         self.failures = 0
         self.heal_after = heal_after
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None,
+                      contexts: object = None) -> list[Assessment]:
         if any("POISON" in t for t in texts) and (self.heal_after is None or self.failures < self.heal_after):
             self.failures += 1
             raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
@@ -292,7 +268,7 @@ class ChannelPublisher(FakePublisher):
 @pytest.mark.parametrize("file_channel", [7, None])
 async def test_reconcile_reads_every_guilds_mod_channel(make_service, file_channel: int | None) -> None:
     publisher = ChannelPublisher()
-    guilds = GuildConfigs(config(mod_channel_id=file_channel), {11: 70, 12: 71})
+    guilds = GuildConfigs(core_config(mod_channel_id=file_channel), {11: 70, 12: 71})
     service = await make_service(reconcile=False, publisher=publisher, guild_config=guilds,
                                  mod_channel_id=file_channel)
     opened = {}

@@ -6,32 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from moderation.doubles import MARKER, FakeExecutor, FakePublisher, MarkerScorer
+from moderation.doubles import MARKER, FakePublisher, MarkerScorer
 
 from bot.articles.threads_repo import DiscussionThreadRepository
-from bot.moderation.config import ModerationConfig
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.scoring import Assessment
 from bot.moderation.service import ModerationService
-
-
-@pytest.fixture
-async def make_service(db):
-    services: list[ModerationService] = []
-
-    async def factory(scorer=None, **config) -> ModerationService:
-        cfg = ModerationConfig(**{"mod_channel_id": 7, "mod_log_channel_id": 8, "digest_threshold": 0,
-                                  "cards_per_minute": 0, "card_retry_seconds": 0.01, **config})
-        service = ModerationService(db, cfg, scorer or MarkerScorer(), publisher=FakePublisher(),
-                                    executor=FakeExecutor())
-        await service.start()
-        await service.review.reconcile()
-        services.append(service)
-        return service
-
-    yield factory
-    for service in services:
-        await service.stop()
 
 
 async def drained(service: ModerationService) -> FakePublisher:
@@ -86,7 +66,8 @@ async def test_batch_scoring_uses_one_call(make_service, snap) -> None:
 
 async def test_scorer_returning_wrong_count_is_an_error(make_service, snap) -> None:
     class Broken:
-        async def analyze(self, texts: list[str], *, policy: object = None) -> list[Assessment]:
+        async def analyze(self, texts: list[str], *, policy: object = None,
+                          contexts: object = None) -> list[Assessment]:
             return []
 
     service = await make_service(Broken())

@@ -8,9 +8,10 @@ gets it from :mod:`support.keyword_run`, which runs the real ``modbot run`` comm
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.analysis.config import PolicyConfig
+from bot.analysis.context import MessageContext, check_contexts
 from bot.moderation.scoring import Assessment
 
 DEFAULT_WORDS = ("flagme",)
@@ -36,6 +37,9 @@ class KeywordTestScorer:
         reason = f"contains the test marker word {match.group(0).lower()!r}"
         return Assessment(True, ("test-keyword",), severity, (reason,), sentence.strip(), {"keyword": 1.0})
 
-    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None) -> list[Assessment]:
-        """Score each text (no I/O, no model; ``policy`` is ignored)."""
+    async def analyze(self, texts: list[str], *, policy: PolicyConfig | None = None,
+                      contexts: Sequence[MessageContext | None] | None = None) -> list[Assessment]:
+        """Score each text (no I/O, no model; ``policy`` and ``contexts`` are ignored, but a ``contexts`` of
+        another length than ``texts`` is refused as the real scorer refuses it)."""
+        check_contexts(contexts, len(texts))
         return [self.assess(text) for text in texts]
