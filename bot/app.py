@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.meta import MetaRepository
 from bot.timestamps import format_seconds, utcnow
+from discord_edge.automod import DiscordAutoModRules
 from discord_edge.executor import DiscordActionExecutor
 from discord_edge.publisher import DiscordCardPublisher
 
@@ -40,11 +41,13 @@ log = logging.getLogger(__name__)
 
 
 def build_intents(settings: Settings) -> discord.Intents:
-    """Only what modbot needs: guilds, guild messages + message content (to score replies), members optional."""
+    """Only what modbot needs: guilds, guild messages + message content (to score replies), AutoMod action
+    executions (``moderation.automod_cases``; not privileged), members optional."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
     intents.message_content = True
+    intents.auto_moderation_execution = settings.moderation.enabled and settings.moderation.automod_cases
     intents.members = settings.discord.members_intent
     return intents
 
@@ -156,6 +159,7 @@ class ModBot(commands.Bot):
         service = ModerationService(
             services.db, config, scorer, publisher=DiscordCardPublisher(self, config),
             executor=DiscordActionExecutor(self), guild_config=services.guild_config,
+            automod_rules=DiscordAutoModRules(self),
         )
         await service.start()
         self._moderation = service

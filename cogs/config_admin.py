@@ -66,6 +66,11 @@ def value_choices(key: GuildKey | None, typed: str, guild: discord.Guild | None)
         words = ["none", "high=remove", "high=remove medium=remove"]
     elif key.kind in (ValueKind.CHANNEL, ValueKind.CHANNELS):
         return _channel_choices(guild, typed, key.kind) + [app_commands.Choice(name="none", value="none")]
+    elif key.kind is ValueKind.SEVERITY_ROLES and guild is not None:
+        roles = [r for r in guild.roles if not r.is_default()]
+        return [app_commands.Choice(name=f"high=@{r.name}"[:100], value=f"high={r.id}") for r in roles
+                if typed.lower() in f"high={r.name}".lower()][:MAX_CHOICES - 1] + [
+            app_commands.Choice(name="none", value="none")]
     elif key.kind is ValueKind.ROLE and guild is not None:
         roles = [r for r in guild.roles if not r.is_default() and typed.lstrip("@").lower() in r.name.lower()]
         return [app_commands.Choice(name=f"@{r.name}"[:100], value=str(r.id)) for r in roles][:MAX_CHOICES - 1] + [

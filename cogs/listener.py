@@ -1,4 +1,5 @@
-"""Moderation listener: scores member messages in watched places, re-scores edits, notes deletions, catches up.
+"""Moderation listener: scores member messages in watched places, re-scores edits, notes deletions, catches up;
+turns Discord AutoMod action executions into cases.
 
 Every flagged message becomes a case (stored first, then its card is queued). At each new gateway session the
 listener pins every stored channel cursor (``on_connect``, before any event of the session), then reads channel
@@ -16,10 +17,12 @@ import discord
 from discord.ext import commands
 
 from bot.app import ModBot
+from bot.moderation.automod import AutoModIntake
 from bot.moderation.intake import Intake
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.tasks import finish
 from bot.timestamps import utcnow
+from discord_edge.automod import hit_of
 from discord_edge.snapshots import snapshot
 
 log = logging.getLogger(__name__)
@@ -28,9 +31,10 @@ log = logging.getLogger(__name__)
 class ModerationListener(commands.Cog):
     """Feeds Discord message events to moderation intake."""
 
-    def __init__(self, bot: ModBot, intake: Intake) -> None:
+    def __init__(self, bot: ModBot, intake: Intake, automod: AutoModIntake) -> None:
         self.bot = bot
         self.intake = intake
+        self.automod = automod
         self._catch_up_task: asyncio.Task[None] | None = None
         self._catch_up_again = False
 
@@ -76,6 +80,13 @@ class ModerationListener(commands.Cog):
         if payload.guild_id is not None:
             for message_id in sorted(payload.message_ids):
                 await self.intake.handle_delete(message_id)
+
+    @commands.Cog.listener()
+    async def on_automod_action(self, execution: discord.AutoModAction) -> None:
+        """Discord AutoMod blocked, flagged or timed out someone: one case per message (the events of one
+        message's actions join it; see ``bot/moderation/automod.py``)."""
+        if self._enabled:
+            await self.automod.handle(hit_of(execution))
 
     @commands.Cog.listener()
     async def on_connect(self) -> None:
@@ -183,4 +194,4 @@ class ModerationListener(commands.Cog):
 
 async def setup(bot: ModBot) -> None:
     """Load the moderation listener."""
-    await bot.add_cog(ModerationListener(bot, bot.moderation.intake))
+    await bot.add_cog(ModerationListener(bot, bot.moderation.intake, bot.moderation.automod))

@@ -1,5 +1,5 @@
 """``/queue`` (open cases, paginated, filter by label or channel; ``appeals:true``: cases with a pending appeal),
-``/case id:`` and ``/history member:``."""
+``/case id:``, ``/history member:`` and the "Moderation history" user menu (right-click a member > Apps)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from discord_edge.access import moderator_only
 from discord_edge.case_card import card_embed, card_view
 from discord_edge.failures import ModView, answers_failures
 from discord_edge.items import ModeratorItem
+
+HISTORY_MENU = "Moderation history"
 
 
 async def queue_message(
@@ -67,14 +69,26 @@ class QueueCommands(commands.Cog):
     def __init__(self, bot: ModBot, review: Review) -> None:
         self.bot = bot
         self.review = review
+        self.history_menu = app_commands.ContextMenu(name=HISTORY_MENU, callback=self.history_of)
+        self.history_menu.guild_only = True
 
     async def cog_load(self) -> None:
-        """Register the page buttons."""
+        """Register the page buttons and the user menu."""
         self.bot.add_dynamic_items(QueuePageButton)
+        self.bot.tree.add_command(self.history_menu)
 
     async def cog_unload(self) -> None:
-        """Unregister the page buttons."""
+        """Unregister the page buttons and the user menu."""
         self.bot.remove_dynamic_items(QueuePageButton)
+        self.bot.tree.remove_command(self.history_menu.name, type=self.history_menu.type)
+
+    @moderator_only()
+    async def history_of(self, interaction: discord.Interaction[ModBot],
+                         member: discord.Member | discord.User) -> None:
+        """Right-click a member > Apps > Moderation history: the same card as ``/history`` (moderators only)."""
+        assert interaction.guild_id is not None
+        content = await self.review.member_history(interaction.guild_id, member.id)
+        await interaction.response.send_message(embed=card_embed(content), ephemeral=True)
 
     @app_commands.command(name="queue", description="Open moderation cases, oldest first")
     @app_commands.describe(label="Only cases with this label", channel="Only cases from this channel",

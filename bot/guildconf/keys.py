@@ -37,6 +37,7 @@ class ValueKind(StrEnum):
     ACTIONS = "severity=action"
     INT = "whole number"
     LADDER = "strikes=minutes"
+    SEVERITY_ROLES = "severity=role"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,11 @@ _KEYS: tuple[GuildKey, ...] = (
     GuildKey("moderation.appeals_enabled", ValueKind.BOOL, "members may appeal decisions from the notice DM"),
     GuildKey("moderation.appeal_window_days", ValueKind.INT, "days after a decision it can be appealed (1-90)"),
     GuildKey("moderation.appeal_cooldown_hours", ValueKind.INT, "hours between one member's appeals (0-720)"),
+    GuildKey("moderation.ping_roles", ValueKind.SEVERITY_ROLES, "role pinged per case severity, e.g. high=@Mods"),
+    GuildKey("moderation.quiet_mode", ValueKind.BOOL, "no card per case: periodic digests of new cases only"),
+    GuildKey("moderation.quiet_digest_minutes", ValueKind.FLOAT, "minutes between quiet-mode digests (1-1440)"),
+    GuildKey("moderation.automod_cases", ValueKind.BOOL, "Discord AutoMod hits become cases in the queue"),
+    GuildKey("moderation.automod_severity", ValueKind.CHOICE, "severity of AutoMod cases (decides their pings)"),
     GuildKey("policy.enabled", ValueKind.BOOL, "off: nothing is flagged"),
     GuildKey("policy.toxicity_threshold", ValueKind.FLOAT, "toxicity score that flags 'toxic' (0-1)"),
     GuildKey("policy.threat_threshold", ValueKind.FLOAT, "threat score that flags 'threat' (0-1)"),

@@ -185,6 +185,8 @@ class GuildConfigService:
         except ValueError as exc:  # UnknownKeyError, ValueParseError
             raise GuildConfigError(str(exc)) from None
         self._check_ids(key, value, known_channels, known_roles)
+        if key.kind is ValueKind.SEVERITY_ROLES and guild_id in referenced_ids(key, value):
+            raise GuildConfigError("Pings never go to @everyone; pick a role. Nothing was changed.")
         current = await self.effective(guild_id)
         stored = dict(current.overrides)
         try:
@@ -223,12 +225,13 @@ class GuildConfigService:
 
     @staticmethod
     def _check_ids(key: GuildKey, value: Any, channels: Collection[int] | None, roles: Collection[int] | None) -> None:
-        known = roles if key.kind is ValueKind.ROLE else channels
+        is_role = key.kind in (ValueKind.ROLE, ValueKind.SEVERITY_ROLES)
+        known = roles if is_role else channels
         if known is None:
             return
         missing = [i for i in referenced_ids(key, value) if i not in known]
         if missing:
-            what = "role" if key.kind is ValueKind.ROLE else "channel"
+            what = "role" if is_role else "channel"
             raise GuildConfigError(f"No {what} with id {missing[0]} in this server; nothing was changed.")
 
 

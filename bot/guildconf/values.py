@@ -106,6 +106,27 @@ def _ladder(raw: str, key: GuildKey) -> dict[str, int]:
     return out
 
 
+def _severity_roles(raw: str, key: GuildKey) -> dict[str, int]:
+    """``high=@Mods medium=none`` -> ``{"high": <role id>}`` (a severity set to none is left out)."""
+    out: dict[str, int] = {}
+    for token in _SEPARATORS.split(raw.strip()):
+        if not token:
+            continue
+        severity, sep, role = token.partition("=")
+        severity = severity.strip().lower()
+        if not sep:
+            raise ValueParseError(
+                f"`{key.name}` needs severity=role pairs such as `high=@Moderators` (got `{token[:40]}`)."
+            )
+        if severity not in SEVERITIES:
+            raise ValueParseError(f"unknown severity `{severity[:20]}`; use {', '.join(SEVERITIES)}.")
+        if role.strip().lower() in CLEAR_WORDS:
+            out.pop(severity, None)
+            continue
+        out[severity] = _snowflake(role.strip(), _ROLE, "role", key)
+    return out
+
+
 def parse_value(key: GuildKey, raw: str) -> Any:
     """The JSON-able value for ``raw`` (``None`` clears a nullable key); raises :class:`ValueParseError`."""
     text = raw.strip()
@@ -128,6 +149,8 @@ def parse_value(key: GuildKey, raw: str) -> Any:
         return _int(text, key)
     if key.kind is ValueKind.LADDER:
         return {} if lowered in CLEAR_WORDS or not text else _ladder(text, key)
+    if key.kind is ValueKind.SEVERITY_ROLES:
+        return {} if lowered in CLEAR_WORDS or not text else _severity_roles(text, key)
     if key.kind is ValueKind.CHANNELS:
         if lowered in CLEAR_WORDS or not text:
             return []
@@ -164,6 +187,10 @@ def format_value(key: GuildKey, value: Any) -> str:
         if not value:
             return "none (no suggestions)"
         return " ".join(f"{k}={v}" for k, v in sorted(dict(value).items(), key=lambda kv: int(kv[0])))
+    if key.kind is ValueKind.SEVERITY_ROLES:
+        if not value:
+            return "none (no pings)"
+        return " ".join(f"{k}=<@&{int(v)}>" for k, v in sorted(dict(value).items()))
     if key.kind is ValueKind.FLOAT:
         return f"{float(value):g}"
     return str(value)
@@ -177,6 +204,8 @@ def referenced_ids(key: GuildKey, value: Any) -> list[int]:
         return [int(value)]
     if key.kind is ValueKind.CHANNELS:
         return [int(v) for v in value]
+    if key.kind is ValueKind.SEVERITY_ROLES:
+        return [int(v) for v in dict(value).values()]
     return []
 
 

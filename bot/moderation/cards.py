@@ -62,6 +62,11 @@ class CardButton:
     style: str
 
     @property
+    def action(self) -> Action | None:
+        """The case action of a case button (None for the ladder, appeals and appeal-answer buttons)."""
+        return self.target.action if isinstance(self.target, CaseButtonId) else None
+
+    @property
     def custom_id(self) -> str:
         """``modbot:case:<case_id>:<action>`` and the others of :mod:`bot.moderation.custom_ids`."""
         return self.target.custom_id
@@ -167,6 +172,8 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
     own."""
     if case.content_purged_at is not None or case.content is None:
         description = "_Message content purged after the retention period._"
+    elif case.source == "automod" and not case.content:
+        description = "_AutoMod did not share the text: modbot needs the Message Content intent to see it._"
     else:
         description = excerpt(case.content, case.evidence, excerpt_chars) or "_(no text)_"
     context = context_lines(case)
@@ -175,9 +182,10 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
     name = f" ({escape_markdown(displayable(case.author_name))})" if case.author_name else ""
     fields = [
         CardField("Author", f"<@{case.author_id}>" + name),
-        CardField("Channel", f"<#{case.channel_id}>"),
-        CardField("Message", f"[Jump to message]({case.jump_url})" if case.jump_url else str(case.message_id)),
+        CardField("Channel", f"<#{case.channel_id}>" if case.channel_id else "\u2014"),
+        CardField("Message", _message_link(case)),
     ]
+    fields.extend(automod_fields(case))
     if case.labels:
         fields.append(CardField("Labels", ", ".join(case.labels)))
     if case.severity:
@@ -189,7 +197,7 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
     if case.report_count:
         fields.append(CardField("Member reports", str(case.report_count)))
     flags = []
-    if case.message_deleted:
+    if case.message_deleted and not case.message_blocked:
         flags.append("Message deleted")
     if case.edit_count:
         flags.append(f"Edited {case.edit_count}\u00d7 (re-scored: {'flagged' if case.flagged else 'not flagged'})")
@@ -206,17 +214,46 @@ def render_card(case: Case, *, excerpt_chars: int = 700, with_buttons: bool = Tr
         buttons = tuple(
             CardButton(CaseButtonId(case.id, action), action.label, BUTTON_STYLES[action])
             for action in available_actions(case.state, claimed=case.claimed_by is not None)
+            if not (action is Action.REMOVE and case.message_blocked)  # nothing to remove: never posted
         ) + tuple(more_buttons)
-    source = " \u00b7 reported by members" if case.source == "report" else ""
+    source = {"report": " \u00b7 reported by members", "automod": " \u00b7 Discord AutoMod"}.get(case.source, "")
     return CardContent(
         title=f"Case #{case.id} \u00b7 {case.state.label}",
         description=description,
         color=STATE_COLORS[case.state],
         url=case.jump_url or None,
-        footer=f"Case #{case.id} \u00b7 message {case.message_id}{source}",
+        footer=f"Case #{case.id} \u00b7 " + (f"message {case.message_id}" if case.message_id > 0 else "no message")
+        + source,
         fields=tuple(fields),
         buttons=buttons,
     )
+
+
+AUTOMOD_ACTIONS = {"block": "blocked the message", "alert": "alerted", "timeout": "timed out",
+                   "block_interactions": "blocked member interactions"}
+
+
+def _message_link(case: Case) -> str:
+    if case.message_blocked:
+        profile = any(hit.trigger_type == 6 for hit in case.automod)
+        return "Member profile (no message)" if profile else "Blocked by AutoMod (never posted)"
+    return f"[Jump to message]({case.jump_url})" if case.jump_url else str(case.message_id)
+
+
+def automod_fields(case: Case) -> list[CardField]:
+    """What Discord AutoMod did, one line per rule: name (or id when it could not be read), trigger, actions and
+    the matched keyword."""
+    lines = []
+    for hit in case.automod[:5]:
+        rule = f'"{escape_markdown(displayable(hit.rule_name))}"' if hit.rule_name else f"rule {hit.rule_id}"
+        done = [AUTOMOD_ACTIONS.get(a, a) for a in hit.actions]
+        if hit.timeout_seconds and "timeout" in hit.actions:
+            done = [f"{d} ({hit.timeout_seconds // 60} min)" if d == "timed out" else d for d in done]
+        line = f"\u2022 {rule} ({hit.trigger}): {', '.join(done) or 'no action'}"
+        if hit.matched_keyword:
+            line += f"; keyword `{_clip(displayable(hit.matched_keyword).replace('`', ''), 100)}`"
+        lines.append(line)
+    return [CardField("Discord AutoMod", _clip("\n".join(lines), 1024), inline=False)] if lines else []
 
 
 def compress_ranges(ids: Iterable[int]) -> str:
@@ -239,6 +276,22 @@ def render_digest(case_ids: Sequence[int]) -> str:
     noun = "case" if count == 1 else "cases"
     return (f"**{count} new {noun}** ({compress_ranges(case_ids)}) \u2014 use `/queue` to review them now; "
             "each open one also gets its own card here once the burst has passed.")
+
+
+def render_quiet_digest(cases: Sequence[Case]) -> tuple[str, str]:
+    """Quiet mode's periodic message: the text (case ids, parsed back by :func:`parse_digest`) and a listing, one
+    line per case (no channel mentions: ``<#id>`` would read as a case id)."""
+    count = len(cases)
+    noun = "case" if count == 1 else "cases"
+    text = (f"**{count} new {noun}** ({compress_ranges(c.id for c in cases)}) \u2014 quiet mode: review them "
+            "with `/queue` or `/case id:`.")
+    lines = []
+    for case in cases:
+        labels = ", ".join(case.labels) or "unlabelled"
+        lines.append(f"Case {case.id} \u00b7 {case.severity or 'no severity'} \u00b7 {labels} \u00b7 "
+                     f"<@{case.author_id}>" + (" \u00b7 AutoMod" if case.source == "automod" else ""))
+    listing = "\n".join(lines)
+    return text, listing if len(listing) <= 4000 else listing[:3999] + "\u2026"
 
 
 def parse_digest(text: str) -> list[int]:

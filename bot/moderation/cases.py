@@ -16,8 +16,13 @@ from bot.moderation.state import Action, CaseState
 from bot.storage import Database
 from bot.timestamps import to_iso, utcnow
 
-_SELECT = (
-    "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count FROM mod_cases c"
+_SELECT = (  # the case, its report count and what Discord AutoMod did about it (one object per rule)
+    "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count, "
+    "(SELECT json_group_array(json_object('rule_id', h.rule_id, 'rule_name', h.rule_name, 'trigger_type', "
+    "h.trigger_type, 'actions', json(h.actions_json), 'blocked', h.blocked, 'matched_keyword', h.matched_keyword, "
+    "'matched_content', h.matched_content, 'timeout_seconds', h.timeout_seconds, 'alert_message_id', "
+    "h.alert_message_id)) FROM (SELECT * FROM automod_hits WHERE case_id = c.id ORDER BY id) h) AS automod_json "
+    "FROM mod_cases c"
 )
 _OPEN_SQL = "('pending', 'escalated')"
 STALE_LOCK = timedelta(minutes=2)
@@ -110,6 +115,21 @@ class CaseRepository:
             ),
         )
         return await self.get_by_message(message_id)
+
+    async def add_verdict(self, case: Case, assessment: Assessment) -> Case:
+        """modbot flags a message a Discord AutoMod case already stands for: add its labels, reasons and scores
+        (the higher severity wins)."""
+        cols = _verdict_columns(assessment)
+        labels = list(dict.fromkeys([*case.labels, *assessment.labels]))
+        ranks = {"": 0, "low": 1, "medium": 2, "high": 3}
+        severity = max(case.severity, assessment.severity, key=lambda s: ranks.get(s, 0))
+        await self._db.execute(
+            "UPDATE mod_cases SET flagged = 1, severity = ?, labels_json = ?, reasons_json = ?, scores_json = ?, "
+            "evidence = COALESCE(?, evidence), updated_at = ? WHERE id = ?",
+            (severity, json.dumps(labels), cols["reasons_json"], cols["scores_json"], cols["evidence"],
+             to_iso(utcnow()), case.id),
+        )
+        return await self.get(case.id) or case
 
     async def mark_deleted(self, message_id: int, *, now: datetime | None = None) -> Case | None:
         """Record that the message is gone (deleted by its author or someone else)."""
@@ -310,10 +330,12 @@ class CaseRepository:
         )
         return [str(row[0]) for row in rows]
 
-    async def for_author(self, guild_id: int, author_id: int, *, limit: int = 25) -> list[Case]:
-        """A member's cases, newest first."""
+    async def for_author(self, guild_id: int, author_id: int, *, limit: int = 25,
+                         open_only: bool = False) -> list[Case]:
+        """A member's cases (only the open ones with ``open_only``), newest first."""
+        state = f" AND c.state IN {_OPEN_SQL}" if open_only else ""
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE c.guild_id = ? AND c.author_id = ? ORDER BY c.id DESC LIMIT ?",
+            f"{_SELECT} WHERE c.guild_id = ? AND c.author_id = ?{state} ORDER BY c.id DESC LIMIT ?",
             (guild_id, author_id, limit),
         )
         return [Case.from_row(row) for row in rows]

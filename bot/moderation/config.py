@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 AutoAction = Literal["none", "remove"]
 MAX_TIMEOUT_MINUTES = 40320  # Discord's longest timeout: 28 days
 MAX_LADDER_STRIKES = 100
+Severity = Literal["low", "medium", "high"]
 
 
 class ModerationConfig(BaseModel):
@@ -52,3 +53,15 @@ class ModerationConfig(BaseModel):
             if not 1 <= minutes <= MAX_TIMEOUT_MINUTES:
                 raise ValueError(f"timeouts must be 1-{MAX_TIMEOUT_MINUTES} minutes (got {minutes})")
         return dict(sorted(ladder.items()))
+    automod_cases: bool = True
+    automod_severity: Severity = "medium"
+    ping_roles: dict[Severity, int] = Field(default_factory=dict)
+    quiet_mode: bool = False
+    quiet_digest_minutes: int = Field(default=15, ge=1, le=1440)
+
+    @field_validator("ping_roles")
+    @classmethod
+    def _role_ids(cls, value: dict[Severity, int]) -> dict[Severity, int]:
+        if any(not 0 < role_id < 2**63 for role_id in value.values()):
+            raise ValueError("role ids are positive snowflakes")
+        return value

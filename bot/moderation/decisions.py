@@ -108,6 +108,9 @@ class DecisionService:
             return await self._claim(case, actor)
         if not can_apply(case.state, action):
             return Outcome(Status.ALREADY_DECIDED, already_decided_text(case), case)
+        if action is Action.REMOVE and case.message_blocked:
+            return Outcome(Status.INVALID, f"Discord AutoMod blocked the message of case #{case.id}: there is nothing "
+                           "to remove. Approve, warn or time out instead.", case)
         problem = self._validate(action, reason, minutes, ladder=ladder)
         if problem:
             return Outcome(Status.INVALID, problem, case)

@@ -1,11 +1,12 @@
-"""Lists as plain data: a ``/queue`` page, a case's audit trail, a member's ``/history``."""
+"""Lists as plain data: a ``/queue`` page and a case's audit trail (a member's history:
+:mod:`bot.moderation.history`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.moderation.cards import CardContent, CardField, escape_markdown, timestamp
+from bot.moderation.cards import CardContent, escape_markdown, timestamp
 from bot.moderation.models import AuditEntry, Case
 from bot.paging import page_count
 
@@ -97,33 +98,3 @@ def render_trail(entries: Sequence[AuditEntry], limit: int = 15) -> str:
     """A case's audit trail, oldest first (the newest ``limit`` entries)."""
     shown = list(entries)[-limit:]
     return "\n".join(audit_line(entry) for entry in shown) or "No actions yet."
-
-
-def render_history(
-    member_id: int,
-    cases: Sequence[Case],
-    counts: dict[str, int],
-    actions: Sequence[AuditEntry],
-) -> CardContent:
-    """``/history member:``: counts per state, recent cases, recent actions."""
-    total = sum(counts.values())
-    summary = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in sorted(counts.items())) or "no cases"
-    fields = []
-    if cases:
-        listing = "\n".join(
-            f"#{c.id} \u00b7 {c.state.label} \u00b7 {', '.join(c.labels) or 'unlabelled'} \u00b7 "
-            f"{timestamp(c.created_at, 'd')}"
-            for c in cases[:15]
-        )
-        fields.append(CardField("Recent cases", listing[:1024], inline=False))
-    if actions:
-        lines = "\n".join(audit_line(entry) for entry in actions[:10])
-        fields.append(CardField("Recent actions", lines[:1024], inline=False))
-    return CardContent(
-        title="Moderation history",
-        description=f"<@{member_id}>: {total} case{'s' if total != 1 else ''} ({summary})",
-        color=QUEUE_COLOR,
-        url=None,
-        footer=f"member {member_id}",
-        fields=tuple(fields),
-    )

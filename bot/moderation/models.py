@@ -55,6 +55,46 @@ class Actor:
     display_name: str = ""
 
 
+TRIGGER_NAMES: dict[int, str] = {
+    1: "keyword", 2: "harmful link", 3: "spam", 4: "keyword preset", 5: "mention spam", 6: "member profile",
+}
+
+
+@dataclass(frozen=True)
+class AutoModRecord:
+    """What Discord AutoMod did about a case's message, per rule (a row of ``automod_hits``)."""
+
+    rule_id: int
+    rule_name: str | None
+    trigger_type: int
+    actions: tuple[str, ...]  # "block", "alert", "timeout", "block_interactions", in the order they arrived
+    blocked: bool  # the message was never posted
+    matched_keyword: str | None = None
+    matched_content: str | None = None
+    timeout_seconds: int | None = None
+    alert_message_id: int | None = None
+
+    @property
+    def trigger(self) -> str:
+        """The rule's trigger in words (``keyword``, ``spam``, ...)."""
+        return TRIGGER_NAMES.get(self.trigger_type, f"trigger {self.trigger_type}")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AutoModRecord:
+        """From one object of the cases query's ``automod_json`` array."""
+        return cls(
+            rule_id=int(data["rule_id"]),
+            rule_name=data.get("rule_name"),
+            trigger_type=int(data.get("trigger_type") or 0),
+            actions=tuple(str(a) for a in data.get("actions") or ()),
+            blocked=bool(data.get("blocked")),
+            matched_keyword=data.get("matched_keyword"),
+            matched_content=data.get("matched_content"),
+            timeout_seconds=data.get("timeout_seconds"),
+            alert_message_id=data.get("alert_message_id"),
+        )
+
+
 @dataclass(frozen=True)
 class Case:
     """One stored case (a row of ``mod_cases``)."""
@@ -96,6 +136,12 @@ class Case:
     reply_to: ReplyContext | None = None
     article_title: str | None = None
     appealable: bool = True  # False: the moderators marked the decision final (no Appeal button)
+    automod: tuple[AutoModRecord, ...] = ()
+
+    @property
+    def message_blocked(self) -> bool:
+        """True when Discord AutoMod blocked the message: it was never posted, so there is nothing to remove."""
+        return any(record.blocked for record in self.automod)
 
     @property
     def is_open(self) -> bool:
@@ -152,6 +198,8 @@ class Case:
             reply_to=_reply_of(row),
             article_title=row["article_title"] or None,
             appealable=bool(row["appealable"]) if "appealable" in keys else True,
+            automod=tuple(AutoModRecord.from_json(item) for item in json.loads(row["automod_json"] or "[]"))
+            if "automod_json" in keys else (),
         )
 
 

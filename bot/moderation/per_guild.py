@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from bot.moderation.alerts import AlertPolicy, policy_of
 from bot.moderation.cases import CaseRepository
 from bot.moderation.config import ModerationConfig
 from bot.moderation.ports import CardPublisher
@@ -41,6 +42,10 @@ class PerGuild:
         """The ``[moderation]`` settings that apply in ``guild_id``."""
         return self.config if self.guild_config is None else self.guild_config.current(guild_id).moderation
 
+    def alert_policy(self, guild_id: int) -> AlertPolicy:
+        """The guild's pings per severity and quiet mode (:mod:`bot.moderation.alerts`)."""
+        return policy_of(self.config_for(guild_id))
+
     def policy_for(self, guild_id: int) -> PolicyConfig | None:
         """The guild's ``[policy]`` for the scorer; None without per-guild settings (the scorer's own applies)."""
         return None if self.guild_config is None else self.guild_config.current(guild_id).policy
@@ -58,6 +63,7 @@ class PerGuild:
             queue = CardPostQueue(
                 channel_id, self._cases, self._publisher, digest_threshold=self.config.digest_threshold,
                 per_minute=self.config.cards_per_minute, retry_seconds=self.config.card_retry_seconds,
+                policy=self.alert_policy,
             )
             queue.start()
             if gate_open:  # else after start-up reconciliation, which reads this channel too

@@ -72,13 +72,20 @@ class ActionExecutor(Protocol):
 class CardPublisher(Protocol):
     """Posts and updates case cards, digests and mod-log entries."""
 
-    async def post_card(self, channel_id: int, case: Case, content: CardContent | None = None) -> int:
-        """Post the card of ``case`` in ``channel_id`` (``content``: as the core rendered it); returns the message
-        id."""
+    async def post_card(self, channel_id: int, case: Case, content: CardContent | None = None, *,
+                        mention_roles: Sequence[int] = ()) -> int:
+        """Post the card of ``case`` in ``channel_id`` (``content``: as the core rendered it; mentioning exactly
+        ``mention_roles``); returns the message id."""
         ...
 
-    async def post_digest(self, channel_id: int, case_ids: Sequence[int]) -> int:
-        """Post one message standing for ``case_ids``; returns the message id."""
+    async def post_digest(self, channel_id: int, case_ids: Sequence[int], *,
+                          mention_roles: Sequence[int] = ()) -> int:
+        """Post one message standing for ``case_ids`` during a burst; returns the message id."""
+        ...
+
+    async def post_quiet_digest(self, channel_id: int, cases: Sequence[Case], *,
+                                mention_roles: Sequence[int] = ()) -> int:
+        """Quiet mode: post one message listing ``cases``; returns the message id."""
         ...
 
     async def refresh_card(self, case: Case, content: CardContent | None = None) -> None:

@@ -11,24 +11,33 @@ Burst policy (moderators can always act from the channel):
 3. Once nothing new waits (the burst has passed), every digested case that is still open gets its own card too
    ("follow-up" cards, oldest first, same pace). New cases always go before follow-ups. Follow-ups left when the
    bot stops are found again at start (open, digested, no card yet).
+4. Alerts (:mod:`bot.moderation.alerts`, per guild, read at each post): a new case's card pings the role of its
+   severity, a digest the roles of the severities it lists; follow-ups never ping. In quiet mode a case gets no
+   card: it is *held* and listed in one digest every ``quiet_digest_minutes`` (no follow-up cards either). Held
+   cases are stored and unannounced, so after a restart the reconciler queues them again and nothing is lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
+from bot.moderation.alerts import NO_ALERTS, AlertPolicy, PolicyFor
 from bot.moderation.cards import chunk_for_digest
 from bot.moderation.cases import CaseRepository
+from bot.moderation.models import Case
 from bot.moderation.ports import CardPublisher
 from bot.moderation.tasks import StopSignal, finish
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-URGENT_SEVERITIES = frozenset({"high"})  # never folded into a digest
+URGENT_SEVERITIES = frozenset({"high"})  # never folded into a burst digest
+QUIET_DIGEST_MAX = 40  # cases listed in one quiet-mode digest message
 
 
 class CardPostQueue:
@@ -44,6 +53,7 @@ class CardPostQueue:
         per_minute: int = 30,
         retry_seconds: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        policy: PolicyFor = lambda _guild_id: NO_ALERTS,
     ) -> None:
         self.channel_id = channel_id
         self._cases = cases
@@ -52,6 +62,9 @@ class CardPostQueue:
         self._interval = 60.0 / per_minute if per_minute > 0 else 0.0
         self._retry_seconds = retry_seconds
         self._clock = clock
+        self._policy = policy
+        self._held: dict[int, None] = {}  # quiet mode: cases waiting for the next quiet digest, oldest first
+        self._quiet_at: float | None = None  # when the next quiet digest is due (clock time)
         self._pending: dict[int, int] = {}  # case id -> failed attempts, insertion ordered
         self._urgent: set[int] = set()  # pending high-severity cases: own card, first
         self._followups: dict[int, int] = {}  # digested cases still owed their own card -> failed attempts
@@ -111,10 +124,11 @@ class CardPostQueue:
         stop.cancel()
         await self._load_followups()
         while not self._stopping.is_set:
-            if not self._pending and not self._followups:
-                self._idle.set()
+            if not self._pending and not self._followups and not self._quiet_due():
+                if not self._held:
+                    self._idle.set()
                 self._wakeup.clear()
-                await self._wakeup.wait()
+                await self._sleep_until_wakeup()
                 continue
             await self._pace()
             if self._stopping.is_set:
@@ -139,7 +153,31 @@ class CardPostQueue:
         except Exception:
             log.exception("could not read the digested cases still waiting for a card")
 
+    async def _sleep_until_wakeup(self) -> None:
+        """Until something is queued, or the next quiet digest is due."""
+        if self._quiet_at is None:
+            await self._wakeup.wait()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), max(0.0, self._quiet_at - self._clock()))
+
+    def _quiet_due(self) -> bool:
+        return bool(self._held) and self._quiet_at is not None and self._clock() >= self._quiet_at
+
+    def _policy_of(self, case: Case) -> AlertPolicy:
+        return self._policy(case.guild_id)
+
+    def _hold(self, case: Case, policy: AlertPolicy) -> None:
+        """Quiet mode: list the case in the next quiet digest instead of posting its card."""
+        if not self._held:
+            self._quiet_at = self._clock() + policy.quiet_seconds
+        self._held[case.id] = None
+        self._drop(case.id)
+
     async def _post_next(self) -> None:
+        if not self._pending and self._quiet_due():
+            await self._post_quiet_digests()
+            return
         if not self._pending:
             await self._post_followup(next(iter(self._followups)))
             return
@@ -153,8 +191,13 @@ class CardPostQueue:
         if case is None or not case.is_open or case.announced:
             self._drop(case_id)
             return
+        policy = self._policy_of(case)
+        if policy.quiet:
+            self._hold(case, policy)
+            return
         try:
-            message_id = await self._publisher.post_card(self.channel_id, case)
+            message_id = await self._publisher.post_card(
+                self.channel_id, case, mention_roles=policy.pings(case.guild_id, [case.severity]))
         except Exception:
             self._note_failure(case_id)
             raise
@@ -163,12 +206,13 @@ class CardPostQueue:
         await self._cases.set_card(case_id, self.channel_id, message_id)
         self._drop(case_id)
         self.cards_posted += 1
+        await self._catch_up_card(case)
 
     async def _post_followup(self, case_id: int) -> None:
         """The own card of a case a digest announced (skipped once decided or carded)."""
         case = await self._cases.get(case_id)
-        if case is None or not case.is_open or case.card_message_id is not None:
-            self._followups.pop(case_id, None)
+        if case is None or not case.is_open or case.card_message_id is not None or self._policy_of(case).quiet:
+            self._followups.pop(case_id, None)  # decided, carded, or quiet mode (its digest was the announcement)
             return
         try:
             message_id = await self._publisher.post_card(self.channel_id, case)
@@ -182,25 +226,46 @@ class CardPostQueue:
         await self._cases.set_card(case_id, self.channel_id, message_id)
         self._followups.pop(case_id, None)
         self.followups_posted += 1
+        await self._catch_up_card(case)
+
+    async def _catch_up_card(self, posted: Case) -> None:
+        """A change made while the card was being posted (an AutoMod hit joining, an edit) found no card to
+        refresh: re-render the card now if the case differs from what was posted."""
+        fresh = await self._cases.get(posted.id)
+        if fresh is None:
+            return
+        same = replace(fresh, card_channel_id=posted.card_channel_id, card_message_id=posted.card_message_id,
+                       digest_message_id=posted.digest_message_id) == posted
+        if not same:
+            try:
+                await self._publisher.refresh_card(fresh)
+            except Exception as exc:  # the next change refreshes it again; never stop the worker for this
+                log.warning("could not update the card of case #%d: %s", posted.id, exc)
 
     async def _post_digests(self, ids: list[int]) -> bool:
         """Announce the waiting non-urgent cases in digests; False when none was left to digest."""
-        live = []
+        live: list[int] = []
+        severities: dict[int, str] = {}
+        guild_id = 0
         for case_id in ids:
             if case_id in self._urgent:
                 continue
             case = await self._cases.get(case_id)
             if case is None or not case.is_open or case.announced:
                 self._drop(case_id)
+            elif (policy := self._policy_of(case)).quiet:
+                self._hold(case, policy)
             elif case.severity in URGENT_SEVERITIES:
                 self._urgent.add(case_id)
             else:
                 live.append(case_id)
+                severities[case_id], guild_id = case.severity, case.guild_id
         if not live:
             return False
         for chunk in chunk_for_digest(live):
+            pings = self._policy(guild_id).pings(guild_id, [severities[i] for i in chunk])
             try:
-                message_id = await self._publisher.post_digest(self.channel_id, chunk)
+                message_id = await self._publisher.post_digest(self.channel_id, chunk, mention_roles=pings)
             except Exception:
                 for case_id in chunk:
                     self._note_failure(case_id)
@@ -214,6 +279,32 @@ class CardPostQueue:
             self.digests_posted += 1
             await self._pace()
         return True
+
+    async def _post_quiet_digests(self) -> None:
+        """Quiet mode: list every held case that is still open and unannounced, in as few messages as fit."""
+        live: list[Case] = []
+        for case_id in list(self._held):
+            case = await self._cases.get(case_id)
+            if case is None or not case.is_open or case.announced:
+                self._held.pop(case_id, None)
+            else:
+                live.append(case)
+        by_id = {case.id: case for case in live}
+        for ids in chunk_for_digest([case.id for case in live]):
+            for start in range(0, len(ids), QUIET_DIGEST_MAX):
+                chunk = [by_id[i] for i in ids[start:start + QUIET_DIGEST_MAX]]
+                guild_id = chunk[0].guild_id
+                pings = self._policy(guild_id).pings(guild_id, [case.severity for case in chunk])
+                try:
+                    message_id = await self._publisher.post_quiet_digest(self.channel_id, chunk, mention_roles=pings)
+                finally:
+                    self._last_post = self._clock()
+                await self._cases.set_digest([case.id for case in chunk], self.channel_id, message_id)
+                for case in chunk:
+                    self._held.pop(case.id, None)
+                self.digests_posted += 1
+                await self._pace()
+        self._quiet_at = None if not self._held else self._quiet_at
 
     def _drop(self, case_id: int) -> None:
         self._pending.pop(case_id, None)

@@ -24,13 +24,21 @@ class RenderingPublisher:
         self.inner = inner
         self._render = render
 
-    async def post_card(self, channel_id: int, case: Case, content: CardContent | None = None) -> int:
+    async def post_card(self, channel_id: int, case: Case, content: CardContent | None = None, *,
+                        mention_roles: Sequence[int] = ()) -> int:
         """Render (unless given) and post."""
-        return await self.inner.post_card(channel_id, case, content or await self._render(case))
+        return await self.inner.post_card(channel_id, case, content or await self._render(case),
+                                          mention_roles=mention_roles)
 
-    async def post_digest(self, channel_id: int, case_ids: Sequence[int]) -> int:
+    async def post_digest(self, channel_id: int, case_ids: Sequence[int], *,
+                          mention_roles: Sequence[int] = ()) -> int:
         """As the inner publisher."""
-        return await self.inner.post_digest(channel_id, case_ids)
+        return await self.inner.post_digest(channel_id, case_ids, mention_roles=mention_roles)
+
+    async def post_quiet_digest(self, channel_id: int, cases: Sequence[Case], *,
+                                mention_roles: Sequence[int] = ()) -> int:
+        """As the inner publisher."""
+        return await self.inner.post_quiet_digest(channel_id, cases, mention_roles=mention_roles)
 
     async def refresh_card(self, case: Case, content: CardContent | None = None) -> None:
         """Render (unless given) and show on the posted card."""

@@ -6,6 +6,7 @@ The posted case cards show the text too, so :func:`purge_and_refresh_cards` also
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -55,6 +56,9 @@ async def _purge(db: Database, retention_days: int, now: datetime | None) -> lis
                                     (to_iso(when), to_iso(purge_cutoff(when, retention_days))))
         rows = await cursor.fetchall()
         await cursor.close()
+        if rows:  # AutoMod's matched text is message text too
+            await conn.execute("UPDATE automod_hits SET matched_content = NULL WHERE case_id IN "
+                               "(SELECT value FROM json_each(?))", (json.dumps([int(row[0]) for row in rows]),))
     return [(int(row[0]), row[1] is not None) for row in rows]
 
 

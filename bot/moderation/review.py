@@ -20,7 +20,8 @@ from bot.moderation.cards import CardContent
 from bot.moderation.cases import CaseRepository
 from bot.moderation.config import ModerationConfig
 from bot.moderation.decisions import DecisionService, Outcome, Status
-from bot.moderation.listing import QueuePage, render_history, render_queue_page, render_trail
+from bot.moderation.history import MemberHistory, render_history
+from bot.moderation.listing import QueuePage, render_queue_page, render_trail
 from bot.moderation.models import Actor, Case, MessageSnapshot
 from bot.moderation.per_guild import PerGuild
 from bot.moderation.ports import ActionError, ActionExecutor, CardPublisher
@@ -95,6 +96,7 @@ class Review:
             self.card_queue = CardPostQueue(
                 config.mod_channel_id, cases, publisher, digest_threshold=config.digest_threshold,
                 per_minute=config.cards_per_minute, retry_seconds=config.card_retry_seconds,
+                policy=per_guild.alert_policy,
             )
 
     @property
@@ -158,9 +160,17 @@ class Review:
         """Store a case (idempotent per message); a new one gets its automatic action and a queued card."""
         case, created = await self._cases.open(message, assessment, source=source)
         if not created:
+            if assessment.flagged and not case.flagged and case.source == "automod":  # AutoMod's case came first
+                case = await self._cases.add_verdict(case, assessment)
+                await self.refresh_card(case)
             return case
+        return await self.announce_opened(case)
+
+    async def announce_opened(self, case: Case, *, auto_action: bool = True) -> Case:
+        """A case just stored: audit it, take its automatic action (unless ``auto_action`` is False: AutoMod
+        cases, which Discord already acted on), then queue its card."""
         await self._record_open(case)
-        return await self._announce(case)
+        return await self._announce(case, auto_action=auto_action)
 
     def queue_card(self, case: Case) -> None:
         """Queue the card of an open case that has none yet (e.g. a case flagged again by an edit)."""
@@ -172,9 +182,10 @@ class Review:
         await self._audit.record("case.open", guild_id=case.guild_id, actor_id=None, case_id=case.id,
                                  target=f"user:{case.author_id}", detail={"source": case.source})
 
-    async def _announce(self, case: Case) -> Case:
+    async def _announce(self, case: Case, *, auto_action: bool = True) -> Case:
         """Automatic action (if configured), then queue the card."""
-        case = await self._auto_action(case)
+        if auto_action:
+            case = await self._auto_action(case)
         queue = self.card_queue_for(case.guild_id)
         if queue is not None:
             queue.enqueue(case.id)
@@ -316,11 +327,16 @@ class Review:
         return await self._cases.open_labels(guild_id)
 
     async def member_history(self, guild_id: int, member_id: int) -> CardContent:
-        """``/history``: a member's cases per state, recent cases and the actions taken."""
-        cases = await self._cases.for_author(guild_id, member_id)
-        counts = await self._cases.count_for_author(guild_id, member_id)
-        actions = await self._audit.for_member(guild_id, member_id)
-        return render_history(member_id, cases, counts, actions)
+        """``/history`` and the "Moderation history" user menu: open cases first, recent cases, actions taken
+        (:mod:`bot.moderation.history`; a new section is a field of :class:`MemberHistory` read here)."""
+        history = MemberHistory(
+            member_id=member_id,
+            counts=await self._cases.count_for_author(guild_id, member_id),
+            open_cases=tuple(await self._cases.for_author(guild_id, member_id, open_only=True)),
+            recent_cases=tuple(await self._cases.for_author(guild_id, member_id)),
+            actions=tuple(await self._audit.for_member(guild_id, member_id)),
+        )
+        return render_history(history)
 
     def timeout_choices(self, guild_id: int) -> list[int]:
         """The durations (minutes) the Timeout select offers in this guild."""

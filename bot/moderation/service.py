@@ -16,6 +16,7 @@ from functools import partial
 from bot.moderation.appeals import AppealRepository
 from bot.moderation.assessing import assess_messages
 from bot.moderation.audit import AuditRepository
+from bot.moderation.automod import AutoModIntake, AutoModRepository, AutoModRules
 from bot.moderation.cases import CaseRepository
 from bot.moderation.config import ModerationConfig
 from bot.moderation.cursors import ChannelCursorRepository
@@ -41,7 +42,8 @@ CURSOR_FLUSH_SECONDS = 1.0
 class ModerationService:
     """Builds intake and review once per bot; :meth:`start` / :meth:`stop` own their background tasks.
 
-    Cogs use :attr:`intake` (the listener) or :attr:`review` (queue commands, reports, card components)."""
+    Cogs use :attr:`intake` and :attr:`automod` (the listener) or :attr:`review` (queue commands, reports, card
+    components)."""
 
     def __init__(
         self,
@@ -52,6 +54,7 @@ class ModerationService:
         publisher: CardPublisher | None = None,
         executor: ActionExecutor | None = None,
         guild_config: GuildConfigs | None = None,
+        automod_rules: AutoModRules | None = None,
     ) -> None:
         self.db = db
         self.config = config
@@ -68,6 +71,8 @@ class ModerationService:
                              sanctions=sanctions)
         self.intake = Intake(self.cases, self.audit, ChannelCursorRepository(db), per_guild, scorer, self.review,
                              self.stopping, SummaryThreads(db))
+        self.automod = AutoModIntake(AutoModRepository(db, self.cases), self.cases, self.review, per_guild,
+                                     automod_rules)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:

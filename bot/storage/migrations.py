@@ -217,6 +217,35 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE mod_cases ADD COLUMN appealable INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    Migration(
+        9,
+        "Discord AutoMod hits joined to cases (one row per case and rule)",
+        """
+        CREATE TABLE automod_hits (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id          INTEGER NOT NULL REFERENCES mod_cases (id) ON DELETE CASCADE,
+            guild_id         INTEGER NOT NULL,
+            rule_id          INTEGER NOT NULL,
+            rule_name        TEXT,
+            trigger_type     INTEGER NOT NULL DEFAULT 0,
+            user_id          INTEGER NOT NULL,
+            channel_id       INTEGER NOT NULL DEFAULT 0,
+            message_id       INTEGER,
+            content_key      TEXT    NOT NULL,
+            blocked          INTEGER NOT NULL DEFAULT 0,
+            actions_json     TEXT    NOT NULL DEFAULT '[]',
+            timeout_seconds  INTEGER,
+            alert_message_id INTEGER,
+            matched_keyword  TEXT,
+            matched_content  TEXT,
+            first_at         TEXT    NOT NULL,
+            last_at          TEXT    NOT NULL,
+            UNIQUE (case_id, rule_id)
+        );
+        CREATE INDEX automod_hits_recent ON automod_hits (guild_id, user_id, channel_id, content_key, last_at);
+        CREATE INDEX automod_hits_rule ON automod_hits (guild_id, rule_id) WHERE rule_name IS NULL;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -95,3 +95,35 @@ async def test_history_lists_a_members_cases_and_actions(review: Any) -> None:
     assert "2 cases" in text and "1 pending" in text and "1 removed" in text
     assert "case.remove" in text and f"<@{h.state.user('moderator').id}>" in text
     assert "Only moderators" in (await h.slash("history", {"member": "member"}, user="member")).text()
+
+
+async def test_history_user_menu_lists_open_cases_first(review: Any, fake_discord: Any) -> None:
+    """Right-click a member > Apps > Moderation history: ephemeral, moderators only."""
+    from fake_discord.automod import add_rule
+    from fake_discord.state import perm
+    from fake_discord.world import BOT_PERMISSIONS
+
+    await fake_discord.set_bot_permissions(value=BOT_PERMISSIONS | perm("manage_guild"))
+    h = await review()
+    mid, row, card = await flag_and_wait(h)
+    await h.click(card.id, "Remove", user="moderator")
+    await h.wait_for(lambda: not card_for(h, row["id"]).components, message="removed")
+    _, open_row, _ = await flag_and_wait(h, f"second {MARKER}")
+    rule = add_rule(fake_discord, "No slurs", ["badslur"])
+    await h.automod_trigger(rule, "badslur again")
+    await h.wait_for(lambda: h.db.fetchone("SELECT 1 FROM mod_cases WHERE source = 'automod'"), message="AutoMod")
+
+    shown = await h.context_menu("Moderation history", "member", user="moderator")
+    assert shown.ephemeral and shown.embeds[0]["title"] == "Moderation history"
+    fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
+    assert list(fields) == ["Open cases", "Recent cases", "Recent actions"]
+    assert f"#{open_row['id']}" in fields["Open cases"] and "AutoMod" in fields["Open cases"]
+    assert f"#{row['id']}" in fields["Recent cases"] and "Removed" in fields["Recent cases"]
+    assert f"#{row['id']}" not in fields["Open cases"]
+    assert "case.remove" in fields["Recent actions"]
+    assert "3 cases" in shown.embeds[0]["description"] and "2 pending" in shown.embeds[0]["description"]
+
+    refused = await h.context_menu("Moderation history", "member", user="member")
+    assert refused.ephemeral and "Only moderators" in refused.text() and not refused.embeds
+    clean = await h.context_menu("Moderation history", "admin", user="moderator")
+    assert "0 cases (no cases)" in clean.text()

@@ -37,12 +37,17 @@ async def test_third_strike_card_suggests_a_timeout_and_the_button_applies_it(re
     assert not member.timed_out()  # suggested, never applied by itself
     await h.click(card.id, SUGGESTION, user="moderator")
     await h.wait_for(lambda: member.timed_out(), message="the timeout")
-    stored = await case_row(h, waiting_mid)
+    stored = await h.wait_for(lambda: _decided(h, waiting_mid), message="the decision stored")  # after the effect
     assert stored["state"] == "timed_out" and stored["decision_reason"] == "Strike ladder: 3rd strike"
     assert (await h.db.fetchone("SELECT COUNT(*) FROM mod_strikes WHERE cleared_at IS NULL"))[0] == 3
     log = await h.wait_for(lambda: [m for m in h.bot_posts("mod-log") if "timed out" in m.content],
                            message="mod-log entry")
     assert "(60 min)" in log[0].content
+
+
+async def _decided(h: Any, message_id: int) -> Any:
+    row = await case_row(h, message_id)
+    return row if row is not None and row["state"] != "pending" else None
 
 
 async def test_decayed_strikes_are_forgotten(review: Any) -> None:

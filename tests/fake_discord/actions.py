@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import limits, payloads
+from .automod import AutoModActions
 from .commands import CommandActions
 from .interactions import InteractionRecord, Kind, build_interaction, resolve_user
 from .messaging import Upload
@@ -23,7 +24,7 @@ Where = str | int | FakeChannel
 Who = str | int | FakeUser
 
 
-class Actions(CommandActions):
+class Actions(CommandActions, AutoModActions):
     """Test-facing API over a :class:`FakeDiscord`: act as members, then read what the bot did.
 
     ``failure_check`` (set by harnesses) returns a description of a bot crash so waits fail fast.

@@ -28,6 +28,7 @@ _EVENTS_BY_INTENT = {
                           "CHANNEL_UPDATE", "CHANNEL_DELETE", "THREAD_CREATE", "THREAD_UPDATE", "THREAD_DELETE"),
     Intents.members.flag: ("GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE"),
     Intents.moderation.flag: ("GUILD_BAN_ADD", "GUILD_BAN_REMOVE"),
+    Intents.auto_moderation_execution.flag: ("AUTO_MODERATION_ACTION_EXECUTION",),
 }
 EVENT_INTENTS = {event: bit for bit, events in _EVENTS_BY_INTENT.items() for event in events}
 MESSAGE_EVENTS = {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_DELETE_BULK"}

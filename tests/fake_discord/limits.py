@@ -147,6 +147,13 @@ def check_message(payload: dict[str, Any], *, has_files: bool = False, editing: 
     check_embeds(problems, embeds)
     flags = int(payload.get("flags") or 0)
     check_components(problems, payload.get("components") or [], flags)
+    allowed = payload.get("allowed_mentions") or {}
+    for kind in ("roles", "users"):  # Discord: a parse type and an explicit id list for it are exclusive
+        if kind in (allowed.get("parse") or []) and allowed.get(kind):
+            problems.append(FieldError(f"allowed_mentions.{kind}", "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                                       f"parse:[\"{kind}\"] and {kind}: [ids] are mutually exclusive."))
+    if len(allowed.get("roles") or []) > 100:
+        problems.append(FieldError("allowed_mentions.roles", "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer."))
     if flags & COMPONENTS_V2_FLAG and (content or embeds):
         problems.append(FieldError("content", "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
                                    "content and embeds cannot be used with IS_COMPONENTS_V2"))

@@ -129,7 +129,7 @@ class Messenger:
             id=self.state.ids.next(), channel_id=channel.id, author_id=author_id, guild_id=channel.guild_id,
             content=payload.get("content") or "", embeds=embeds, components=list(payload.get("components") or []),
             flags=int(payload.get("flags") or 0), type=type_, webhook_id=webhook_id, interaction=interaction,
-            nonce=payload.get("nonce"),
+            nonce=payload.get("nonce"), allowed_mentions=payload.get("allowed_mentions"),
             reference_id=int(reference["message_id"]) if reference.get("message_id") else None,
         )
         if message.reference_id is not None and message.type == 0:

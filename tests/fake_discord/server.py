@@ -11,7 +11,7 @@ from typing import Any
 import discord
 from aiohttp import web
 
-from . import routes_core, routes_interactions, routes_messages
+from . import automod, routes_core, routes_interactions, routes_messages
 from .errors import PROTOCOL_ERROR_CODES, ApiError
 from .faults import Faults
 from .gateway import Gateway
@@ -67,6 +67,7 @@ class FakeDiscord:
         self.interactions: dict[int, InteractionRecord] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.loose_attachments: list[FakeAttachment] = []  # uploaded as slash command options
+        self.automod_rules: dict[int, automod.FakeAutoModRule] = {}  # automod.add_rule(fake, ...)
         self.requests: list[RequestRecord] = []
         self.api_errors: list[tuple[str, ApiError]] = []
         self.protocol_errors: list[str] = []  # bugs in the bot: limits, unknown routes, double acks, late acks
@@ -97,6 +98,7 @@ class FakeDiscord:
         routes_core.register(app.router, self, API_PREFIX)
         routes_messages.register(app.router, self, API_PREFIX)
         routes_interactions.register(app.router, self, API_PREFIX)
+        automod.register(app.router, self, API_PREFIX)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

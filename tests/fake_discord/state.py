@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -155,6 +156,23 @@ class FakeMessage:
     thread_id: int | None = None  # thread started from this message
     reactions: dict[str, set[int]] = field(default_factory=dict)
     nonce: str | int | None = None
+    allowed_mentions: dict[str, Any] | None = None  # as sent; None: Discord's default (parse everything)
+
+    @property
+    def notified_roles(self) -> set[int]:
+        """Role ids this message notifies: mentioned in its text and allowed by ``allowed_mentions``."""
+        mentioned = {int(r) for r in re.findall(r"<@&(\d+)>", self.content)}
+        allowed = self.allowed_mentions
+        if allowed is None or "roles" in (allowed.get("parse") or []):
+            return mentioned
+        return mentioned & {int(r) for r in allowed.get("roles") or []}
+
+    @property
+    def notifies_everyone(self) -> bool:
+        """True when @everyone/@here in its text would notify (``parse`` allows "everyone")."""
+        allowed = self.allowed_mentions
+        parse = ["everyone"] if allowed is None else allowed.get("parse") or []
+        return "everyone" in parse and ("@everyone" in self.content or "@here" in self.content)
 
     @property
     def ephemeral(self) -> bool:

@@ -163,6 +163,8 @@ class FakePublisher:
         self.mod_log: list[str] = []
         self.history: list[Any] = []
         self.contents: dict[int, Any] = {}  # case id -> the CardContent last shown
+        self.pings: dict[int, tuple[int, ...]] = {}  # message id -> role ids it mentioned
+        self.quiet_digests: list[int] = []  # message ids of quiet-mode digests (also in ``digests``)
         self.fail = 0
         self._next = 1000
 
@@ -170,20 +172,27 @@ class FakePublisher:
         self._next += 1
         return self._next
 
-    async def post_card(self, channel_id: int, case: Any, content: Any = None) -> int:
+    async def post_card(self, channel_id: int, case: Any, content: Any = None, *, mention_roles: Any = ()) -> int:
         if self.fail:
             self.fail -= 1
             raise RuntimeError("simulated HTTP 500")
         message_id = self._id()
         self.cards.append((message_id, case.id))
+        self.pings[message_id] = tuple(mention_roles)
         return message_id
 
-    async def post_digest(self, channel_id: int, case_ids: Any) -> int:
+    async def post_digest(self, channel_id: int, case_ids: Any, *, mention_roles: Any = ()) -> int:
         if self.fail:
             self.fail -= 1
             raise RuntimeError("simulated HTTP 500")
         message_id = self._id()
         self.digests.append((message_id, list(case_ids)))
+        self.pings[message_id] = tuple(mention_roles)
+        return message_id
+
+    async def post_quiet_digest(self, channel_id: int, cases: Any, *, mention_roles: Any = ()) -> int:
+        message_id = await self.post_digest(channel_id, [case.id for case in cases], mention_roles=mention_roles)
+        self.quiet_digests.append(message_id)
         return message_id
 
     async def refresh_card(self, case: Any, content: Any = None) -> None:

@@ -260,9 +260,9 @@ class ChannelPublisher(FakePublisher):
         self.scanned.append(channel_id)
         return list(self.by_channel.get(channel_id, []))
 
-    async def post_card(self, channel_id: int, case: Any, content: Any = None) -> int:
+    async def post_card(self, channel_id: int, case: Any, content: Any = None, *, mention_roles: Any = ()) -> int:
         self.posted_in.append((channel_id, case.id))
-        return await super().post_card(channel_id, case, content)
+        return await super().post_card(channel_id, case, content, mention_roles=mention_roles)
 
 
 @pytest.mark.parametrize("file_channel", [7, None])

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from bot.moderation.access import may_moderate
 from bot.moderation.config import ModerationConfig
-from bot.moderation.listing import render_history, render_queue_page
+from bot.moderation.history import MemberHistory, render_history
+from bot.moderation.listing import render_queue_page
 from bot.moderation.models import AuditEntry
 from bot.moderation.state import Action, CaseState, available_actions, can_apply, result_state
 from bot.moderation.watch import WatchRules
@@ -47,6 +48,6 @@ def test_listing_pages_and_history() -> None:
     empty = render_queue_page([], total=0, page=1, page_size=10, label="partisan", channel_id=4)
     assert "0 open cases (label **partisan**, channel <#4>)" in empty.content.description
     entry = AuditEntry(1, datetime(2024, 1, 1, tzinfo=UTC), 1, 5, "case.remove", "user:9", None, 3, "spam")
-    history = render_history(9, [], {"removed": 1, "timed_out": 2}, [entry])
+    history = render_history(MemberHistory(9, {"removed": 1, "timed_out": 2}, actions=[entry]))
     assert history.description == "<@9>: 3 cases (1 removed, 2 timed out)"
     assert "**case.remove** case #3 \u2014 spam" in history.fields[0].value
