@@ -102,6 +102,14 @@ class AppealRepository:
         row = await self._db.fetchone("SELECT * FROM mod_appeals WHERE case_id = ?", (case_id,))
         return Appeal.from_row(row) if row else None
 
+    async def for_member(self, guild_id: int, member_id: int, *, limit: int = 10) -> list[Appeal]:
+        """A member's appeals in this guild, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM mod_appeals WHERE guild_id = ? AND member_id = ? ORDER BY id DESC LIMIT ?",
+            (guild_id, member_id, limit),
+        )
+        return [Appeal.from_row(row) for row in rows]
+
     async def last_at(self, guild_id: int, member_id: int) -> datetime | None:
         """When the member last appealed in this guild."""
         row = await self._db.fetchone(

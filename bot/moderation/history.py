@@ -1,19 +1,23 @@
 """A member's moderation history as plain data: ``/history member:`` and the "Moderation history" user menu.
 
 :class:`MemberHistory` is what :meth:`bot.moderation.review.Review.member_history` reads; the card is built from
-:data:`SECTIONS`, one function per embed field, in order. A new kind of record (strikes with their expiry,
-appeals) is one more field on :class:`MemberHistory`, read in ``Review.member_history``, and one more section
-function listed here.
+:data:`SECTIONS`, one function per embed field, in order: open cases, strikes (active ones with when they fade),
+appeals, recent cases, recent actions. A new kind of record is one more field on :class:`MemberHistory`, read in
+``Review.member_history``, and one more section function listed here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from bot.moderation.appeals import Appeal
 from bot.moderation.cards import CardContent, CardField, timestamp
 from bot.moderation.listing import QUEUE_COLOR, audit_line
 from bot.moderation.models import AuditEntry, Case
+from bot.moderation.strikes import Strike
+from bot.timestamps import utcnow
 
 FIELD_MAX = 1024
 OPEN_SHOWN = 10
@@ -30,6 +34,9 @@ class MemberHistory:
     open_cases: Sequence[Case] = ()  # pending or escalated, newest first
     recent_cases: Sequence[Case] = ()  # any state, newest first
     actions: Sequence[AuditEntry] = ()  # audit entries about the member, newest first
+    strikes: Sequence[Strike] = ()  # newest first, active or not
+    appeals: Sequence[Appeal] = ()  # newest first
+    now: datetime = field(default_factory=utcnow)  # what "active" is measured against
 
 
 Section = Callable[[MemberHistory], CardField | None]
@@ -63,6 +70,27 @@ def open_section(history: MemberHistory) -> CardField | None:
                      inline=False)
 
 
+def strikes_section(history: MemberHistory) -> CardField | None:
+    """Strikes: the active ones with when each fades, then how many faded or were cleared."""
+    if not history.strikes:
+        return None
+    active = [s for s in history.strikes if s.active(history.now)]
+    lines = [f"#{s.case_id} \u00b7 {s.action.replace('_', ' ')} \u00b7 fades {timestamp(s.expires_at, 'R')}"
+             for s in active]
+    gone = len(history.strikes) - len(active)
+    if gone:
+        lines.append(f"{gone} faded or cleared")
+    return CardField(f"Strikes ({len(active)} active)", _lines(lines, 0), inline=False)
+
+
+def appeals_section(history: MemberHistory) -> CardField | None:
+    """Appeals: which case, where it is, when it was filed."""
+    if not history.appeals:
+        return None
+    lines = [f"#{a.case_id} \u00b7 {a.state.value} \u00b7 {timestamp(a.created_at, 'd')}" for a in history.appeals]
+    return CardField("Appeals", _lines(lines, 0), inline=False)
+
+
 def recent_section(history: MemberHistory) -> CardField | None:
     """Recent decided cases (the open ones are listed above)."""
     decided = [c for c in history.recent_cases if not c.is_open][:RECENT_SHOWN]
@@ -79,7 +107,7 @@ def actions_section(history: MemberHistory) -> CardField | None:
     return CardField("Recent actions", _lines([audit_line(e) for e in shown], 0), inline=False)
 
 
-SECTIONS: tuple[Section, ...] = (open_section, recent_section, actions_section)
+SECTIONS: tuple[Section, ...] = (open_section, strikes_section, appeals_section, recent_section, actions_section)
 
 
 def render_history(history: MemberHistory, sections: Sequence[Section] = SECTIONS) -> CardContent:

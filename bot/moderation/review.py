@@ -335,6 +335,8 @@ class Review:
             open_cases=tuple(await self._cases.for_author(guild_id, member_id, open_only=True)),
             recent_cases=tuple(await self._cases.for_author(guild_id, member_id)),
             actions=tuple(await self._audit.for_member(guild_id, member_id)),
+            strikes=tuple(await self.sanctions.member_strikes(guild_id, member_id)),
+            appeals=tuple(await self.sanctions.appeals.for_member(guild_id, member_id)),
         )
         return render_history(history)
 

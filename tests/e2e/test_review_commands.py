@@ -116,7 +116,8 @@ async def test_history_user_menu_lists_open_cases_first(review: Any, fake_discor
     shown = await h.context_menu("Moderation history", "member", user="moderator")
     assert shown.ephemeral and shown.embeds[0]["title"] == "Moderation history"
     fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
-    assert list(fields) == ["Open cases", "Recent cases", "Recent actions"]
+    assert list(fields) == ["Open cases", "Strikes (1 active)", "Recent cases", "Recent actions"]
+    assert fields["Strikes (1 active)"].startswith(f"#{row['id']} \u00b7 remove \u00b7 fades <t:")  # the removal
     assert f"#{open_row['id']}" in fields["Open cases"] and "AutoMod" in fields["Open cases"]
     assert f"#{row['id']}" in fields["Recent cases"] and "Removed" in fields["Recent cases"]
     assert f"#{row['id']}" not in fields["Open cases"]

@@ -51,3 +51,23 @@ def test_listing_pages_and_history() -> None:
     history = render_history(MemberHistory(9, {"removed": 1, "timed_out": 2}, actions=[entry]))
     assert history.description == "<@9>: 3 cases (1 removed, 2 timed out)"
     assert "**case.remove** case #3 \u2014 spam" in history.fields[0].value
+
+
+def test_history_lists_active_strikes_with_their_expiry_and_appeals() -> None:
+    from datetime import timedelta
+
+    from bot.moderation.appeals import Appeal, AppealState
+    from bot.moderation.strikes import Strike
+
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    active = Strike(1, 1, 9, 12, "remove", None, now - timedelta(days=2), now + timedelta(days=28), None, None)
+    faded = Strike(2, 1, 9, 7, "warn", None, now - timedelta(days=40), now - timedelta(days=10), None, None)
+    cleared = Strike(3, 1, 9, 8, "timeout", 60, now, now + timedelta(days=30), now, 5)
+    appeal = Appeal(1, 12, 1, 9, "I was quoting someone", AppealState.PENDING, now, None, None)
+    history = render_history(MemberHistory(9, {"removed": 1}, strikes=[active, faded, cleared], appeals=[appeal],
+                                           now=now))
+    fields = {f.name: f.value for f in history.fields}
+    expiry = int((now + timedelta(days=28)).timestamp())
+    assert fields["Strikes (1 active)"] == f"#12 \u00b7 remove \u00b7 fades <t:{expiry}:R>\n2 faded or cleared"
+    assert fields["Appeals"] == f"#12 \u00b7 pending \u00b7 <t:{int(now.timestamp())}:d>"
+    assert [f.name for f in history.fields] == ["Strikes (1 active)", "Appeals"]
