@@ -45,16 +45,24 @@ def _float(raw: str, key: GuildKey) -> float:
         raise ValueParseError(f"`{key.name}` needs a number such as 0.85 or 85% (got `{raw[:40]}`).") from None
 
 
+def _json_object(text: str, key: GuildKey, pairs: str) -> dict[str, str] | None:
+    """``text`` as a JSON object with string keys and values, or None when it is not JSON (``{...}``) at all."""
+    if not text.startswith("{"):
+        return None
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueParseError(f"`{key.name}`: not valid JSON.") from None
+    if not isinstance(loaded, dict):
+        raise ValueParseError(f"`{key.name}` needs {pairs} pairs.")
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
 def _actions(raw: str, key: GuildKey) -> dict[str, str]:
     text = raw.strip()
-    if text.startswith("{"):
-        try:
-            loaded = json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueParseError(f"`{key.name}`: not valid JSON.") from None
-        if not isinstance(loaded, dict):
-            raise ValueParseError(f"`{key.name}` needs severity=action pairs.")
-        return {str(k): str(v) for k, v in loaded.items()}
+    loaded = _json_object(text, key, "severity=action")
+    if loaded is not None:
+        return loaded
     out: dict[str, str] = {}
     for token in _SEPARATORS.split(text):
         if not token:
@@ -81,14 +89,9 @@ def _int(raw: str, key: GuildKey) -> int:
 def _ladder(raw: str, key: GuildKey) -> dict[str, int]:
     """``3=60 5=1440`` (strike count = timeout minutes) or a JSON object; the model checks the ranges."""
     text = raw.strip()
-    if text.startswith("{"):
-        try:
-            loaded = json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueParseError(f"`{key.name}`: not valid JSON.") from None
-        if not isinstance(loaded, dict):
-            raise ValueParseError(f"`{key.name}` needs strikes=minutes pairs.")
-        pairs = [(str(k), str(v)) for k, v in loaded.items()]
+    loaded = _json_object(text, key, "strikes=minutes")
+    if loaded is not None:
+        pairs = list(loaded.items())
     else:
         pairs = []
         for token in _SEPARATORS.split(text):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.moderation.cases import queue_filter
 from bot.moderation.config import ModerationConfig
 from bot.moderation.models import Case
 from bot.moderation.state import CaseState
@@ -127,15 +128,7 @@ class AppealRepository:
         return await self.get(case_id) if changed else None
 
     def _pending_filter(self, guild_id: int, label: str | None, channel_id: int | None) -> tuple[str, list[object]]:
-        where = ["a.guild_id = ? AND a.state = 'pending'"]
-        params: list[object] = [guild_id]
-        if label:
-            where.append("EXISTS (SELECT 1 FROM json_each(c.labels_json) j WHERE lower(j.value) = lower(?))")
-            params.append(label)
-        if channel_id:
-            where.append("c.channel_id = ?")
-            params.append(channel_id)
-        return " AND ".join(where), params
+        return queue_filter("a.guild_id = ? AND a.state = 'pending'", guild_id, label, channel_id)
 
     async def pending_case_ids(self, guild_id: int, *, label: str | None = None, channel_id: int | None = None,
                                offset: int = 0, limit: int = 10) -> list[int]:

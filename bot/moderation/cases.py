@@ -50,6 +50,20 @@ def _verdict_columns(assessment: Assessment) -> dict[str, object]:
     }
 
 
+def queue_filter(first: str, guild_id: int, label: str | None, channel_id: int | None) -> tuple[str, list[object]]:
+    """A ``/queue`` WHERE clause over ``mod_cases c``: ``first`` (with one ``?`` for the guild), then the label and
+    channel filters; returns the clause and its parameters."""
+    where = [first]
+    params: list[object] = [guild_id]
+    if label:
+        where.append("EXISTS (SELECT 1 FROM json_each(c.labels_json) j WHERE lower(j.value) = lower(?))")
+        params.append(label)
+    if channel_id:
+        where.append("c.channel_id = ?")
+        params.append(channel_id)
+    return " AND ".join(where), params
+
+
 class CaseRepository:
     """Reads and writes ``mod_cases``. Every state change is a conditional UPDATE so races resolve in SQLite."""
 
@@ -288,15 +302,7 @@ class CaseRepository:
     def _open_filter(
         self, guild_id: int, label: str | None, channel_id: int | None
     ) -> tuple[str, list[object]]:
-        where = [f"c.guild_id = ? AND c.state IN {_OPEN_SQL}"]
-        params: list[object] = [guild_id]
-        if label:
-            where.append("EXISTS (SELECT 1 FROM json_each(c.labels_json) j WHERE lower(j.value) = lower(?))")
-            params.append(label)
-        if channel_id:
-            where.append("c.channel_id = ?")
-            params.append(channel_id)
-        return " AND ".join(where), params
+        return queue_filter(f"c.guild_id = ? AND c.state IN {_OPEN_SQL}", guild_id, label, channel_id)
 
     async def list_open(
         self,

@@ -6,17 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from moderation.conftest import CHANNEL, GUILD
-from moderation.doubles import FakeExecutor, FakePublisher, MarkerScorer
 
 from bot.moderation.automod import MERGE_WINDOW, AutoModHit, AutoModRepository
 from bot.moderation.cards import render_card
 from bot.moderation.cases import CaseRepository
-from bot.moderation.config import ModerationConfig
 from bot.moderation.models import Actor
 from bot.moderation.scoring import Assessment
-from bot.moderation.service import ModerationService
 from bot.moderation.state import Action
 from bot.timestamps import utcnow
 
@@ -45,27 +41,9 @@ class Rules:
         return self.names.get(rule_id)
 
 
-@pytest.fixture
-async def make_service(db):
-    made: list[ModerationService] = []
-
-    async def factory(rules: Any = None, **config: Any) -> ModerationService:
-        cfg = ModerationConfig(**{"mod_channel_id": 7, "digest_threshold": 0, "cards_per_minute": 0, **config})
-        service = ModerationService(db, cfg, MarkerScorer(), publisher=FakePublisher(), executor=FakeExecutor(),
-                                    automod_rules=rules)
-        await service.start()
-        await service.review.reconcile()
-        made.append(service)
-        return service
-
-    yield factory
-    for service in made:
-        await service.stop()
-
-
 async def test_block_alert_timeout_are_one_case(make_service) -> None:
     rules = Rules({5: "No slurs"})
-    service = await make_service(rules)
+    service = await make_service(automod_rules=rules)
     first = await service.automod.handle(hit("block"))
     await service.automod.handle(hit("alert", alert=999))
     last = await service.automod.handle(hit("timeout", timeout_seconds=600))
@@ -132,7 +110,7 @@ async def test_listener_verdict_after_automod_case(make_service, snap) -> None:
 
 async def test_rule_lookup_failure_loses_nothing_and_a_later_hit_names_it(make_service) -> None:
     rules = Rules(error=RuntimeError("HTTP 503"))
-    service = await make_service(rules)
+    service = await make_service(automod_rules=rules)
     case = await service.automod.handle(hit("block"))
     assert case is not None and case.automod[0].rule_name is None
     assert "rule 5 (keyword)" in {f.name: f.value for f in render_card(case).fields}["Discord AutoMod"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.guildconf import GuildConfigError, GuildConfigService, ValueParseError, format_value, guild_key, parse_value
@@ -12,13 +9,6 @@ from bot.settings import load_settings
 from bot.storage import Database
 
 GUILD = 111
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "g.sqlite3")
-    yield database
-    await database.close()
 
 
 @pytest.mark.parametrize(("key", "raw", "value"), [

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -23,13 +21,6 @@ from bot.settings import Settings, load_settings
 from bot.storage import Database
 
 GUILD = 111
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "g.sqlite3")
-    yield database
-    await database.close()
 
 
 @pytest.fixture
