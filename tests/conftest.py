@@ -13,6 +13,8 @@ Fixtures
 - ``spawn_bot(settings=None, *, args=("run",), module="bot", start=True, token=None)``: a :class:`BotProcess`
   running ``python -m bot run`` against the fake (same temp DB path as ``make_bot``); ``module="support.keyword_run"``
   runs the same command with the keyword TEST scorer.
+- ``redis_server`` (session) / ``redis_url``: a real ``redis-server`` on a unix socket, emptied before each test
+  (``support/redis_server.py``; skipped without it unless ``MODBOT_TEST_REQUIRE_REDIS=1``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from fake_discord import (  # noqa: E402
     pointed_at,
     seed_default_world,
 )
+from support.redis_server import redis_server, redis_url  # noqa: E402, F401 - fixtures (a real redis-server)
 
 FAST_GUILD_READY = 0.05
 
