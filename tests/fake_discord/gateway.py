@@ -1,10 +1,12 @@
-"""The fake gateway: HELLO/IDENTIFY/READY/GUILD_CREATE, heartbeats, RESUME, intents, and event dispatch."""
+"""The fake gateway: HELLO/IDENTIFY/READY/GUILD_CREATE, heartbeats, RESUME, intents, sharding (``sharding.py``)
+and event dispatch."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +14,7 @@ import discord
 from aiohttp import WSMsgType, web
 
 from . import payloads
+from .sharding import InvalidShard, Shard, ShardRules
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -47,13 +50,14 @@ class Session:
     resumes: int = 0
     ready_sent: bool = False
     presence: dict[str, Any] | None = None
+    shard: Shard | None = None  # (shard_id, shard_count) from IDENTIFY; None: not sharded
 
     def has(self, intent: int) -> bool:
         return bool(self.intents & intent)
 
 
 class Gateway:
-    """Serves ``/gateway``; ``dispatch`` sends an event to every session whose intents allow it."""
+    """Serves ``/gateway``; ``dispatch`` sends an event to every session whose intents and shard allow it."""
 
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
@@ -61,6 +65,7 @@ class Gateway:
         self.close_codes: list[int] = []  # close codes the fake sent (e.g. 4014)
         self.client_close_codes: list[int | None] = []
         self.identifies = 0
+        self.shards = ShardRules(fake)  # IDENTIFY records per bucket, guild routing
         self.heartbeat_interval_ms = 41250
         self._sockets: set[web.WebSocketResponse] = set()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -102,26 +107,47 @@ class Gateway:
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> Session | None:
         self.identifies += 1
+        now = time.monotonic()
         if data.get("token") != self.fake.token:
+            self.shards.record(None, "auth", now)
             await self._close(ws, 4004, "Authentication failed.")
+            return None
+        try:
+            shard = self.shards.parse(data.get("shard"))
+        except InvalidShard:
+            self.shards.record(None, "invalid_shard", now)
+            await self._close(ws, 4010, "Invalid shard.")
+            return None
+        if self.shards.rate_limited(self.shards.bucket(shard), now):  # Discord: op 9, then identify again
+            self.shards.record(shard, "rate_limited", now)
+            await ws.send_str(json.dumps({"op": 9, "d": False}))
             return None
         intents = int(data.get("intents") or 0)
         denied = [name for name, bit in PRIVILEGED.items()
                   if intents & bit and name not in self.fake.config.granted_intents]
         if denied:
+            self.shards.record(shard, "intents", now)
             await self._close(ws, 4014, "Disallowed intent(s).")
             return None
-        session = Session(id=f"session-{self.fake.state.ids.next()}", intents=intents, ws=ws)
+        if self.shards.too_many_guilds(shard):
+            self.shards.record(shard, "sharding_required", now)
+            await self._close(ws, 4011, "Sharding required.")
+            return None
+        self.shards.record(shard, "ready", now)
+        guilds = self.shards.guilds_for(shard)
+        session = Session(id=f"session-{self.fake.state.ids.next()}", intents=intents, ws=ws, shard=shard)
         self.sessions[session.id] = session
         me = self.fake.state.users[self.fake.bot_user.id]
         ready = {
             "v": 10, "user": payloads.user(me), "session_type": "normal", "session_id": session.id,
             "resume_gateway_url": self.fake.gateway_url, "private_channels": [], "relationships": [],
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.fake.state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "application": {"id": str(self.fake.application_id), "flags": self.fake.application_flags()},
         }
+        if shard is not None:
+            ready["shard"] = list(shard)
         await self._send(session, "READY", ready)
-        for g in self.fake.state.guilds.values():
+        for g in guilds:
             await self._send(session, "GUILD_CREATE", payloads.guild(
                 self.fake.state, g, include_members=session.has(Intents.members.flag), bot_id=me.id))
         session.ready_sent = True
@@ -190,13 +216,17 @@ class Gateway:
 
     async def dispatch(self, event: str, data: dict[str, Any] | None = None, *, guild_id: int | None = None,
                        message_payload: Any = None) -> None:
-        """Send ``event`` to every live session that has the intent for it.
+        """Send ``event`` to every live session that has the intent for it and whose shard holds the guild
+        (``guild_id``, else ``data["guild_id"]``; none: shard 0 only).
 
         For message events pass ``message_payload(hide_content: bool) -> dict`` so the content can be blanked
         for sessions without the message content intent.
         """
+        routed = guild_id if guild_id is not None else (data or {}).get("guild_id")
         for session in self.live_sessions():
             if not self._wants(session, event, guild_id):
+                continue
+            if not self.shards.sees(session.shard, int(routed) if routed else None):
                 continue
             body = data
             if message_payload is not None:

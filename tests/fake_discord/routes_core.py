@@ -40,8 +40,8 @@ class CoreRoutes:
         })
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
-        return json_response({"url": self.fake.gateway_url, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+        return json_response({"url": self.fake.gateway_url, "shards": self.fake.config.shards,
+                              "session_start_limit": self.fake.gateway.shards.session_start_limit()})
 
     # ---- application commands ------------------------------------------------------------------------
     def _guild_scope(self, request: web.Request) -> int | None:

@@ -37,6 +37,12 @@ class FakeConfig:
     require_synced_commands: bool = True  # invoking an unsynced command raises in the test helper
     refuse_resume: bool = False  # answer RESUME with INVALID_SESSION
     attachment_size_limit: int = 10 * 1024 * 1024
+    # Sharding (fake_discord/sharding.py). GET /gateway/bot answers ``shards`` and session_start_limit.
+    shards: int = 1  # the shard count Discord recommends
+    max_concurrency: int = 1  # IDENTIFY buckets: shard_id % max_concurrency
+    identify_interval: float = 0.0  # seconds between IDENTIFYs of one bucket (Discord: 5); 0: not enforced
+    max_guilds_per_shard: int = 2500  # more guilds on one session: close 4011 (sharding required)
+    session_start_total: int = 1000
 
 
 @dataclass

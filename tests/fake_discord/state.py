@@ -35,6 +35,10 @@ class Snowflakes:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def skip_millisecond(self) -> None:
+        """Move the next id into the next millisecond (its timestamp bits, hence its shard, change)."""
+        self._last = (((self._last >> 22) + 1) << 22) - 1
+
 
 def snowflake_time(snowflake: int) -> datetime:
     """The creation time encoded in a snowflake."""
@@ -265,8 +269,9 @@ class WorldState:
         self.user_keys[key] = user.id
         return user
 
-    def add_guild(self, name: str, owner_id: int, everyone_permissions: int) -> FakeGuild:
-        guild = FakeGuild(id=self.ids.next(), name=name, owner_id=owner_id)
+    def add_guild(self, name: str, owner_id: int, everyone_permissions: int, *,
+                  guild_id: int | None = None) -> FakeGuild:
+        guild = FakeGuild(id=guild_id or self.ids.next(), name=name, owner_id=owner_id)
         guild.roles[guild.id] = FakeRole(guild.id, guild.id, "@everyone", everyone_permissions, 0)
         self.guilds[guild.id] = guild
         return guild

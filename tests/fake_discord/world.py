@@ -1,4 +1,5 @@
-"""The default test world: one guild with #general/#mod-queue/#mod-log, roles, a member, a moderator, an admin."""
+"""The default test world: one guild with #general/#mod-queue/#mod-log, roles, a member, a moderator, an admin
+(``seed_guild`` adds more guilds like it)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,20 @@ def seed_default_world(fake: FakeDiscord) -> FakeGuild:
     members and moderators but not the admin. #mod-queue and #mod-log are hidden from @everyone.
     """
     state = fake.state
-    member = state.add_user("member", "alice")
-    moderator = state.add_user("moderator", "mo")
-    admin = state.add_user("admin", "ada")
-    guild = state.add_guild("Newsroom", admin.id, EVERYONE_PERMISSIONS)
+    state.add_user("member", "alice")
+    state.add_user("moderator", "mo")
+    state.add_user("admin", "ada")
+    return seed_guild(fake, "Newsroom")
+
+
+def seed_guild(fake: FakeDiscord, name: str, *, guild_id: int | None = None) -> FakeGuild:
+    """One more guild like the default one (same users, roles, channel names) after :func:`seed_default_world`.
+
+    ``guild_id`` chooses its id, e.g. ``sharding.guild_id_on_shard(fake, 1, 2)`` to put it on shard 1 of 2. Its
+    channels are found with ``fake.state.channel("general", guild)``."""
+    state = fake.state
+    member, moderator, admin = (state.user(key) for key in ("member", "moderator", "admin"))
+    guild = state.add_guild(name, admin.id, EVERYONE_PERMISSIONS, guild_id=guild_id)
     mod_role = state.add_role(guild, "Moderator", MODERATOR_PERMISSIONS, 1)
     bot_role = state.add_role(guild, fake.bot_user.global_name or "bot", BOT_PERMISSIONS, 2, managed=True,
                               bot_id=fake.bot_user.id)
