@@ -1,10 +1,16 @@
-"""The ``commands.Bot`` subclass and the composition root: everything is built once, in :meth:`ModBot.setup_hook`.
+"""The ``commands.AutoShardedBot`` subclass and the composition root: everything is built once, in
+:meth:`ModBot.setup_hook`.
 
-``setup_hook`` opens storage, builds the core services (:func:`bot.services.build_services`), wraps the analyzer in
-the scorer port (or takes the scorer given to the constructor), builds the Discord adapters
-(:mod:`discord_edge.publisher`, :mod:`discord_edge.executor`) and the :class:`ModerationService` over them, starts
-it, then loads the cogs, which receive what they need in ``setup(bot)``. :meth:`ModBot.close` takes it all down in
-reverse: cogs, moderation service, gateway, services, database.
+``setup_hook`` builds the cluster (:mod:`bot.cluster`: identify lock and leader lease), opens storage, builds the
+core services (:func:`bot.services.build_services`), wraps the analyzer in the scorer port (or takes the scorer
+given to the constructor), builds the Discord adapters (:mod:`discord_edge.publisher`, :mod:`discord_edge.executor`)
+and the :class:`ModerationService` over them, starts it, then loads the cogs, which receive what they need in
+``setup(bot)``; the leader syncs application commands. :meth:`ModBot.close` takes it all down in reverse: cogs,
+moderation service, gateway, services, database, cluster.
+
+Sharding: ``[discord] shard_count`` 0 runs one shard of one (one gateway connection, as an unsharded bot), else
+``shard_ids`` of ``shard_count``. Every IDENTIFY first takes its bucket in the cluster's identify lock
+(:meth:`ModBot.before_identify_hook`), which spaces IDENTIFYs of one bucket across processes.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.cluster import Cluster, build_cluster
+from bot.cluster.ports import bucket_of
 from bot.command_tree import ModTree
 from bot.heartbeat import Heartbeat
 from bot.moderation.scoring import MessageScorer
@@ -62,7 +70,7 @@ def _scorer_for(services: Services) -> MessageScorer | None:
     return AnalyzerScorer(services.analyzer)
 
 
-class ModBot(commands.Bot):
+class ModBot(commands.AutoShardedBot):
     """modbot's Discord client. Construct with settings; everything else is built in :meth:`setup_hook`.
 
     ``services``: prebuilt core services (tests share one database across restarts; the bot then leaves their
@@ -71,12 +79,15 @@ class ModBot(commands.Bot):
 
     def __init__(self, settings: Settings, *, services: Services | None = None,
                  scorer: MessageScorer | None = None) -> None:
+        shard_count = settings.discord.shard_count or 1
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=build_intents(settings),
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=ModTree,  # declared option limits checked server-side; one error handler for every command
+            shard_count=shard_count,  # 0 in the settings: one shard of one, no GET /gateway/bot
+            shard_ids=list(settings.discord.shard_ids) or list(range(shard_count)),  # empty: all of them
         )
         self._connection.guild_ready_timeout = settings.discord.guild_ready_timeout
         self.settings = settings
@@ -89,6 +100,8 @@ class ModBot(commands.Bot):
         self.synced_commands: list[str] = []
         self._shutdown: asyncio.Future[None] | None = None
         self.heartbeat: Heartbeat | None = None
+        self._cluster: Cluster | None = None
+        self._max_concurrency: int | None = None
 
     # ----- what setup_hook built (cogs are loaded after it, so these are there for them) -------------------------
 
@@ -126,10 +139,25 @@ class ModBot(commands.Bot):
             raise RuntimeError("the moderation service is built in setup_hook")
         return self._moderation
 
+    @property
+    def cluster(self) -> Cluster:
+        """The identify lock and leader lease shared with the bot's other processes (in-process at Tier 0)."""
+        if self._cluster is None:
+            raise RuntimeError("the cluster is built in setup_hook")
+        return self._cluster
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this process leads (syncs commands, runs the periodic jobs); always at Tier 0."""
+        return self._cluster is not None and self._cluster.leader.is_leader
+
     # ----- lifecycle -------------------------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        """Open storage, build services and the moderation service, load cogs and sync application commands."""
+        """Build the cluster, open storage, build services and the moderation service, load cogs; the leader
+        syncs application commands."""
+        self._cluster = await build_cluster(self.settings.cluster, on_elected=self._on_elected)
+        await self._cluster.leader.start()
         if self._preset_services is not None:
             services = self._preset_services
         else:
@@ -146,8 +174,35 @@ class ModBot(commands.Bot):
         for extension in self.settings.discord.cogs:
             await self.load_extension(extension)
             log.info("loaded %s", extension)
-        if self.settings.discord.sync_commands:
+        if self.settings.discord.sync_commands and self.is_leader:
             await self.sync_commands()
+        elif self.settings.discord.sync_commands:
+            log.info("not the leader: another process syncs the application commands")
+
+    async def _on_elected(self) -> None:
+        """A takeover (the leader stopped): sync the commands of this process's code (a rolling upgrade)."""
+        if self.settings.discord.sync_commands and not self.is_closed():
+            try:
+                await self.sync_commands()
+            except Exception:
+                log.exception("command sync after the leader takeover failed")
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait for this shard's identify bucket in the cluster's lock (replaces discord.py's 5 s sleep)."""
+        if self._max_concurrency is None:
+            self._max_concurrency = await self._fetch_max_concurrency()
+        await self.cluster.identify.acquire(bucket_of(shard_id, self._max_concurrency))
+
+    async def _fetch_max_concurrency(self) -> int:
+        """Discord's ``max_concurrency`` (GET /gateway/bot) when sharded; 1 otherwise or when it cannot be read."""
+        if not self.settings.discord.shard_count:
+            return 1
+        try:
+            limits = await self.fetch_session_start_limits()
+        except (discord.HTTPException, discord.GatewayNotFound) as exc:
+            log.warning("could not read max_concurrency (%s); identifying one shard at a time", exc)
+            return 1
+        return max(1, limits.max_concurrency)
 
     async def _start_moderation(self, services: Services) -> None:
         """Build and start the moderation service; its card workers post once reconciliation ran after READY."""
@@ -159,7 +214,7 @@ class ModBot(commands.Bot):
         service = ModerationService(
             services.db, config, scorer, publisher=DiscordCardPublisher(self, config),
             executor=DiscordActionExecutor(self), guild_config=services.guild_config,
-            automod_rules=DiscordAutoModRules(self),
+            automod_rules=DiscordAutoModRules(self), is_leader=lambda: self.is_leader,
         )
         await service.start()
         self._moderation = service
@@ -218,6 +273,8 @@ class ModBot(commands.Bot):
         if services is not None and self._preset_services is None:
             await services.close()
             await services.db.close()
+        if self._cluster is not None:
+            await self._cluster.close()  # gives the leader lease up: another process takes over at once
 
     @property
     def uptime_seconds(self) -> float:

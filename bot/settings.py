@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -24,6 +24,7 @@ from pydantic_settings import (
 from bot.analysis.config import PolicyConfig, ToxicityConfig
 from bot.api.config import ApiConfig
 from bot.articles.config import SummariesConfig
+from bot.cluster.config import ClusterConfig
 from bot.moderation.config import ModerationConfig
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,21 @@ class DiscordConfig(BaseModel):
         ]
     )
     guild_ready_timeout: float = Field(default=2.0, gt=0, le=60)
+    # Sharding (README "Scaling out"): 0 = one connection for every guild; else this process runs shard_ids
+    # (empty: all) of shard_count.
+    shard_count: int = Field(default=0, ge=0, le=65536)
+    shard_ids: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shards_in_range(self) -> DiscordConfig:
+        if self.shard_ids and not self.shard_count:
+            raise ValueError("shard_ids needs shard_count (the total number of shards of the bot)")
+        bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        if bad:
+            raise ValueError(f"shard_ids {bad} are not in 0..{self.shard_count - 1} (shard_count {self.shard_count})")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids has duplicates")
+        return self
 
 
 class StorageConfig(BaseModel):
@@ -94,6 +110,7 @@ class Settings(BaseSettings):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     moderation: ModerationConfig = Field(default_factory=ModerationConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
 
 
 class _TomlSource(InitSettingsSource):

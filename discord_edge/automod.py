@@ -55,7 +55,7 @@ class DiscordAutoModRules:
     """The :class:`~bot.moderation.automod.AutoModRules` port over REST: one request per rule (concurrent lookups
     share it), names cached; a failed lookup is not repeated for :data:`RETRY_FAILED_SECONDS`."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: commands.Bot | commands.AutoShardedBot) -> None:
         self._bot = bot
         self._names: dict[tuple[int, int], str] = {}
         self._failed: dict[tuple[int, int], float] = {}

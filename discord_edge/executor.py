@@ -33,7 +33,7 @@ def _translate(exc: discord.HTTPException, what: str) -> ActionError:
 class DiscordActionExecutor:
     """The :class:`bot.moderation.ports.ActionExecutor` over discord.py."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: commands.Bot | commands.AutoShardedBot) -> None:
         self._bot = bot
 
     async def missing_permissions(self, case: Case, action: Action) -> list[str]:

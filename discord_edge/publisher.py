@@ -45,7 +45,7 @@ def _component_ids(components: Sequence[Any]) -> list[str]:
 class DiscordCardPublisher:
     """The :class:`bot.moderation.ports.CardPublisher` over discord.py (REST only, no cache needed)."""
 
-    def __init__(self, bot: commands.Bot, config: ModerationConfig) -> None:
+    def __init__(self, bot: commands.Bot | commands.AutoShardedBot, config: ModerationConfig) -> None:
         self._bot = bot
         self._config = config
 

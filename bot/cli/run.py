@@ -29,6 +29,14 @@ BAD_TOKEN = (
 )
 
 
+SHARD_CLOSE = {
+    4010: "modbot: Discord refused the shard (close code 4010, invalid shard): every shard id in [discord] shard_ids "
+          "must be below shard_count, and shard_count must be the same in every process.",
+    4011: "modbot: Discord requires more shards (close code 4011, sharding required): raise [discord] shard_count "
+          "(Discord allows at most 2,500 guilds per shard) and run every shard (README \"Scaling out\").",
+}
+
+
 def intent_message(members: bool) -> str:
     """Explain close code 4014: which privileged intents to enable in the Developer Portal."""
     needed = ["MESSAGE CONTENT INTENT"] + (["SERVER MEMBERS INTENT"] if members else [])
@@ -52,6 +60,7 @@ async def run_bot(settings: Settings, *, scorer: MessageScorer | None = None) ->
     import discord
 
     from bot.app import ModBot
+    from bot.cluster import ClusterUnavailable
     from bot.storage import StorageError
 
     assert settings.discord.token is not None
@@ -78,8 +87,13 @@ async def run_bot(settings: Settings, *, scorer: MessageScorer | None = None) ->
     except discord.PrivilegedIntentsRequired:
         print(intent_message(settings.discord.members_intent), file=sys.stderr)
         return ExitCode.FAILED
-    except StorageError as exc:
+    except (StorageError, ClusterUnavailable) as exc:
         print(f"modbot: {exc}", file=sys.stderr)
+        return ExitCode.FAILED
+    except discord.ConnectionClosed as exc:
+        if exc.code not in SHARD_CLOSE:
+            raise
+        print(SHARD_CLOSE[exc.code], file=sys.stderr)
         return ExitCode.FAILED
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):

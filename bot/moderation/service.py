@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from bot.moderation.appeals import AppealRepository
@@ -55,6 +56,7 @@ class ModerationService:
         executor: ActionExecutor | None = None,
         guild_config: GuildConfigs | None = None,
         automod_rules: AutoModRules | None = None,
+        is_leader: Callable[[], bool] = lambda: True,
     ) -> None:
         self.db = db
         self.config = config
@@ -73,6 +75,7 @@ class ModerationService:
                              self.stopping, SummaryThreads(db))
         self.automod = AutoModIntake(AutoModRepository(db, self.cases), self.cases, self.review, per_guild,
                                      automod_rules)
+        self.is_leader = is_leader  # several processes (bot.cluster): only the leader runs the retention purge
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -107,8 +110,9 @@ class ModerationService:
     async def _purge_loop(self) -> None:
         while not self.stopping.is_set:
             try:
-                purged = await purge_and_refresh_cards(self.db, self.config.retention_days, self.cases,
-                                                       self.review.refresh_card)  # posted cards lose the text too
+                purged = await purge_and_refresh_cards(
+                    self.db, self.config.retention_days, self.cases, self.review.refresh_card,  # cards lose the text
+                ) if self.is_leader() else 0  # several processes: only the leader purges
                 if purged:
                     log.info("retention: purged message content of %d closed cases", purged)
                     await self.audit.record("retention.purge", guild_id=None, actor_id=None,

@@ -1,0 +1,45 @@
+"""Tier 0 (one process): the identify lock as an asyncio lock and the interval, and a lease that always leads."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.cluster.ports import IDENTIFY_SLACK_SECONDS
+
+
+class LocalIdentifyLock:
+    """Spaces this process's IDENTIFYs of one bucket by ``interval`` seconds (discord.py's default hook only
+    sleeps 5 s before every non-first IDENTIFY; this waits only what the bucket still needs)."""
+
+    def __init__(self, interval: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._last: dict[int, float] = {}
+
+    async def acquire(self, bucket: int) -> None:
+        async with self._locks.setdefault(bucket, asyncio.Lock()):
+            last = self._last.get(bucket)
+            if last is not None:
+                wait = last + self.interval + IDENTIFY_SLACK_SECONDS - self._clock()
+                if wait > 0:
+                    await self._sleep(wait)
+            self._last[bucket] = self._clock()
+
+
+class LocalLeaderLease:
+    """The only process is the leader."""
+
+    @property
+    def is_leader(self) -> bool:
+        return True
+
+    async def start(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        return None
