@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 from bot.moderation.appeals import APPEAL_TEXT_MAX, NOT_YOURS, Appeal, AppealRepository, AppealState, refusal
 from bot.moderation.audit import AuditRepository
 from bot.moderation.card_extras import CardExtras, StrikeContext, extra_buttons, extra_fields
-from bot.moderation.cards import CardContent, render_card
+from bot.moderation.cards import CardContent, render_card, timestamp
 from bot.moderation.cases import CaseRepository
 from bot.moderation.config import ModerationConfig
 from bot.moderation.models import Actor, Case
@@ -235,13 +236,31 @@ class Sanctions:
         if case.state is CaseState.REMOVED:
             notes.append("The removed message cannot be restored.")
         elif case.state is CaseState.TIMED_OUT and self._executor is not None:
-            try:
-                await self._executor.lift_timeout(case, f"modbot: appeal of case #{case.id} accepted")
-                notes.append("The timeout was lifted.")
-            except ActionError as exc:
-                notes.append(f"The timeout could not be lifted ({exc.message}).")
+            later = await self._later_timeout(case)
+            if later is not None:
+                notes.append(f"The timeout was not lifted: case #{later.case_id} timed the member out later, "
+                             f"until {timestamp(later_end(later), 'f')}.")
+            else:
+                try:
+                    await self._executor.lift_timeout(case, f"modbot: appeal of case #{case.id} accepted")
+                    notes.append("The timeout was lifted.")
+                except ActionError as exc:
+                    notes.append(f"The timeout could not be lifted ({exc.message}).")
         await self._refresh_open_cards_of(case)
         return notes
+
+    async def _later_timeout(self, case: Case) -> Strike | None:
+        """A timeout decided on another case of the member after this one and still running: lifting "the"
+        timeout would end that one too (Discord keeps one per member), so the appeal must not."""
+        mine = await self.strikes.of_case(case.id)
+        now = utcnow()
+        for strike in await self.strikes.for_member(case.guild_id, case.author_id):
+            after = strike.id > mine.id if mine is not None else (
+                case.decided_at is None or strike.created_at > case.decided_at)
+            if (strike.case_id != case.id and strike.action == Action.TIMEOUT.value and strike.minutes and after
+                    and later_end(strike) > now):
+                return strike
+        return None
 
     async def _tell_member(self, case: Case, appeal: Appeal, notes: list[str]) -> None:
         if self._executor is None:
@@ -254,3 +273,8 @@ class Sanctions:
             await self._executor.send_notice(case, notice)
         except ActionError as exc:
             log.info("case #%d: the member could not be told the appeal outcome (%s)", case.id, exc.kind)
+
+
+def later_end(strike: Strike) -> datetime:
+    """When the timeout a strike records ends."""
+    return strike.created_at + timedelta(minutes=strike.minutes or 0)

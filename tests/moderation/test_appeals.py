@@ -137,6 +137,19 @@ async def test_deny_keeps_the_decision_and_the_strike(service, snap) -> None:
     assert "has no appeal" in (await service.review.decide_appeal(no_appeal.id, MOD, True, guild_id=None)).message
 
 
+async def test_accept_does_not_end_a_later_cases_running_timeout(service, snap) -> None:
+    """Discord keeps one timeout per member: lifting it for an old case would end a later case's timeout too."""
+    first = await decided(service, snap, Action.TIMEOUT)
+    later, _ = await service.cases.open(snap("worse"), FLAG)
+    outcome = await service.review.act(later.id, MOD, Action.TIMEOUT, minutes=1440)
+    assert outcome.ok
+    await service.review.open_appeal(first.id, AUTHOR, TEXT)
+    result = await service.review.decide_appeal(first.id, MOD2, True, guild_id=first.guild_id)
+    assert result.ok and f"not lifted: case #{later.id} timed the member out later" in result.message
+    assert not [c for c in service.executor.calls if c[0] == "lift_timeout"]
+    assert "strike was cleared" in result.message  # the appealed case's own strike still goes
+
+
 async def test_failed_lift_and_closed_dms_are_reported_not_raised(service, snap) -> None:
     case = await decided(service, snap, Action.TIMEOUT)
     await service.review.open_appeal(case.id, AUTHOR, TEXT)
