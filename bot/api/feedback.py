@@ -9,6 +9,7 @@ import json
 
 from bot.api.wire import SuggestRequest
 from bot.storage import Database
+from bot.timestamps import to_iso, utcnow
 
 
 def _clean(text: str | None) -> str | None:
@@ -24,12 +25,14 @@ class FeedbackStore:
 
     async def save(self, request: SuggestRequest, key_name: str) -> int:
         """Store one suggestion; returns its row id."""
-        return await self._db.execute(
+        rows = await self._db.returning(
             "INSERT INTO api_feedback (key_name, comment_text, scores_json, languages_json, community_id, "
-            "session_id, client_token) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "session_id, client_token, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (key_name, _clean(request.text), json.dumps(request.scores), json.dumps(list(request.languages)),
-             _clean(request.community_id), _clean(request.session_id), _clean(request.client_token)),
+             _clean(request.community_id), _clean(request.session_id), _clean(request.client_token),
+             to_iso(utcnow())),
         )
+        return int(rows[0][0])
 
     async def count(self) -> int:
         """How many suggestions are stored."""

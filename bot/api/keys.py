@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from bot.storage import Database
+from bot.timestamps import to_iso, utcnow
 
 KEY_PREFIX = "mbk_"
 
@@ -60,15 +61,14 @@ class KeyStore:
         if await self._db.fetchone("SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL", (name,)):
             raise KeyExists(f"an active key is already named {name!r}; revoke it first or pick another name")
         key = new_key()
-        await self._db.execute("INSERT INTO api_keys (name, key_sha256, qps) VALUES (?, ?, ?)",
-                               (name, hash_key(key), float(qps)))
+        await self._db.execute("INSERT INTO api_keys (name, key_sha256, qps, created_at) VALUES (?, ?, ?, ?)",
+                               (name, hash_key(key), float(qps), to_iso(utcnow())))
         return key
 
     async def revoke(self, name: str) -> bool:
         """Revoke the active key named ``name``; False when there is none."""
         changed = await self._db.execute(
-            "UPDATE api_keys SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-            "WHERE name = ? AND revoked_at IS NULL", (name,))
+            "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (to_iso(utcnow()), name))
         return changed > 0
 
     async def list(self) -> list[KeyInfo]:

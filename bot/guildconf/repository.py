@@ -36,14 +36,14 @@ class GuildSettingsRepository:
         """Insert or replace one override and audit it (``config.set``)."""
         stamp = to_iso(utcnow())
         detail = json.dumps({"key": key, "old": _decode(old_json), "new": _decode(value_json)}, sort_keys=True)
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO guild_settings (guild_id, key, value_json, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(guild_id, key) DO UPDATE SET value_json = excluded.value_json, "
                 "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                 (guild_id, key, value_json, stamp, actor_id),
             )
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO audit_log (at, guild_id, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
                 (stamp, guild_id, actor_id, "config.set", f"config:{key}", detail),
             )
@@ -51,16 +51,14 @@ class GuildSettingsRepository:
     async def reset(self, guild_id: int, key: str, *, actor_id: int | None) -> bool:
         """Delete one override (back to the file config) and audit it; False when nothing was stored."""
         stamp = to_iso(utcnow())
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "DELETE FROM guild_settings WHERE guild_id = ? AND key = ? RETURNING value_json", (guild_id, key)
             )
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
                 return False
             detail = json.dumps({"key": key, "old": _decode(row[0]), "new": None}, sort_keys=True)
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO audit_log (at, guild_id, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
                 (stamp, guild_id, actor_id, "config.reset", f"config:{key}", detail),
             )

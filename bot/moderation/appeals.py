@@ -88,15 +88,12 @@ class AppealRepository:
 
     async def open(self, case: Case, text: str, *, now: datetime | None = None) -> Appeal | None:
         """Store the appeal of a case by its author; None when the case already has one."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO mod_appeals (case_id, guild_id, member_id, text, created_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(case_id) DO NOTHING RETURNING id",
-                (case.id, case.guild_id, case.author_id, text, to_iso(now or utcnow())),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-        return await self.get(case.id) if row is not None else None
+        rows = await self._db.returning(
+            "INSERT INTO mod_appeals (case_id, guild_id, member_id, text, created_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(case_id) DO NOTHING RETURNING id",
+            (case.id, case.guild_id, case.author_id, text, to_iso(now or utcnow())),
+        )
+        return await self.get(case.id) if rows else None
 
     async def get(self, case_id: int) -> Appeal | None:
         """The appeal of a case, if any."""
@@ -128,7 +125,7 @@ class AppealRepository:
         return await self.get(case_id) if changed else None
 
     def _pending_filter(self, guild_id: int, label: str | None, channel_id: int | None) -> tuple[str, list[object]]:
-        return queue_filter("a.guild_id = ? AND a.state = 'pending'", guild_id, label, channel_id)
+        return queue_filter(self._db.dialect, "a.guild_id = ? AND a.state = 'pending'", guild_id, label, channel_id)
 
     async def pending_case_ids(self, guild_id: int, *, label: str | None = None, channel_id: int | None = None,
                                offset: int = 0, limit: int = 10) -> list[int]:

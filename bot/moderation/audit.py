@@ -47,9 +47,9 @@ class AuditRepository:
         now: datetime | None = None,
     ) -> int:
         """Append one entry; returns its id. ``action`` is a dotted verb such as ``case.remove``."""
-        return await self._db.execute(
+        rows = await self._db.returning(
             "INSERT INTO audit_log (at, guild_id, actor_id, action, target, detail, case_id, reason) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 to_iso(now or utcnow()),
                 guild_id,
@@ -61,6 +61,7 @@ class AuditRepository:
                 reason,
             ),
         )
+        return int(rows[0][0])
 
     async def for_case(self, case_id: int) -> list[AuditEntry]:
         """Entries about one case, oldest first."""

@@ -29,7 +29,7 @@ from bot.moderation.cases import CaseRepository
 from bot.moderation.models import Case
 from bot.moderation.per_guild import PerGuild
 from bot.moderation.review import Review
-from bot.storage import Database
+from bot.storage import Database, Transaction
 from bot.timestamps import to_iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -102,58 +102,54 @@ class AutoModRepository:
     async def record(self, hit: AutoModHit, *, severity: str, now: datetime | None = None) -> Recorded:
         """Store the hit on its case, opening the case when there is none (one transaction)."""
         when = now or utcnow()
-        async with self._db.transaction() as conn:
-            case_id = await self._find_case(conn, hit, when)
+        async with self._db.transaction() as tx:
+            case_id = await self._find_case(tx, hit, when)
             created = case_id is None
             if case_id is None:
-                case_id = await self._open_case(conn, hit, severity, when)
-            changed = await self._upsert_hit(conn, case_id, hit, when)
+                case_id = await self._open_case(tx, hit, severity, when)
+            changed = await self._upsert_hit(tx, case_id, hit, when)
         case = await self._cases.get(case_id)
         assert case is not None
         return Recorded(case, created, changed or created)
 
-    async def _find_case(self, conn: Any, hit: AutoModHit, when: datetime) -> int | None:
+    async def _find_case(self, tx: Transaction, hit: AutoModHit, when: datetime) -> int | None:
         if hit.message_id is not None:
-            rows = await conn.execute_fetchall("SELECT id FROM mod_cases WHERE message_id = ?", (hit.message_id,))
+            rows = await tx.fetchall("SELECT id FROM mod_cases WHERE message_id = ?", (hit.message_id,))
         else:
-            rows = await conn.execute_fetchall(
+            rows = await tx.fetchall(
                 "SELECT h.case_id FROM automod_hits h JOIN mod_cases c ON c.id = h.case_id "
                 "WHERE h.guild_id = ? AND h.user_id = ? AND h.channel_id = ? AND h.content_key = ? AND h.blocked = 1 "
                 "AND h.last_at >= ? AND c.state IN ('pending', 'escalated') ORDER BY h.last_at DESC LIMIT 1",
                 (hit.guild_id, hit.user_id, hit.channel_id or 0, hit.content_key, to_iso(when - MERGE_WINDOW)),
             )
-        rows = list(rows)
         return int(rows[0][0]) if rows else None
 
-    async def _open_case(self, conn: Any, hit: AutoModHit, severity: str, when: datetime) -> int:
+    async def _open_case(self, tx: Transaction, hit: AutoModHit, severity: str, when: datetime) -> int:
         """A new case; a blocked message gets a negative placeholder message id (real ids are positive)."""
         stamp = to_iso(when)
         channel_id = hit.channel_id or 0
         jump = "" if hit.blocked else f"https://discord.com/channels/{hit.guild_id}/{channel_id}/{hit.message_id}"
         message_id: Any = hit.message_id
         if message_id is None:
-            rows = list(await conn.execute_fetchall(
-                "SELECT COALESCE(MIN(message_id), 0) - 1 FROM mod_cases WHERE message_id < 0"))
+            rows = await tx.fetchall("SELECT COALESCE(MIN(message_id), 0) - 1 FROM mod_cases WHERE message_id < 0")
             message_id = int(rows[0][0])
-        cursor = await conn.execute(
+        row = await tx.fetchone(
             "INSERT INTO mod_cases (guild_id, channel_id, message_id, author_id, author_name, jump_url, content, "
             "evidence, source, severity, labels_json, message_deleted, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (hit.guild_id, channel_id, message_id, hit.user_id, hit.author_name, jump, hit.content,
              hit.matched_content or None, SOURCE, severity, json.dumps([LABEL]), int(hit.blocked), stamp, stamp),
         )
-        row = await cursor.fetchone()
-        await cursor.close()
         assert row is not None
         return int(row[0])
 
-    async def _upsert_hit(self, conn: Any, case_id: int, hit: AutoModHit, when: datetime) -> bool:
+    async def _upsert_hit(self, tx: Transaction, case_id: int, hit: AutoModHit, when: datetime) -> bool:
         stamp = to_iso(when)
-        rows = list(await conn.execute_fetchall(
+        rows = await tx.fetchall(
             "SELECT actions_json, alert_message_id, timeout_seconds FROM automod_hits WHERE case_id = ? "
-            "AND rule_id = ?", (case_id, hit.rule_id)))
+            "AND rule_id = ?", (case_id, hit.rule_id))
         if not rows:
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO automod_hits (case_id, guild_id, rule_id, trigger_type, user_id, channel_id, message_id, "
                 "content_key, blocked, actions_json, timeout_seconds, alert_message_id, matched_keyword, "
                 "matched_content, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -167,7 +163,7 @@ class AutoModRepository:
         alert = rows[0][1] or hit.alert_message_id
         timeout = rows[0][2] or hit.timeout_seconds
         changed = bool(merged != actions or alert != rows[0][1] or timeout != rows[0][2])
-        await conn.execute(
+        await tx.execute(
             "UPDATE automod_hits SET actions_json = ?, alert_message_id = ?, timeout_seconds = ?, last_at = ?, "
             "matched_keyword = COALESCE(matched_keyword, ?), matched_content = COALESCE(matched_content, ?) "
             "WHERE case_id = ? AND rule_id = ?",
@@ -185,12 +181,9 @@ class AutoModRepository:
 
     async def set_rule_name(self, guild_id: int, rule_id: int, name: str) -> list[int]:
         """Name the rule on every hit still without it; returns the case ids whose card shows it now."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE automod_hits SET rule_name = ? WHERE guild_id = ? AND rule_id = ? AND rule_name IS NULL "
-                "RETURNING case_id", (name, guild_id, rule_id))
-            rows = await cursor.fetchall()
-            await cursor.close()
+        rows = await self._db.returning(
+            "UPDATE automod_hits SET rule_name = ? WHERE guild_id = ? AND rule_id = ? AND rule_name IS NULL "
+            "RETURNING case_id", (name, guild_id, rule_id))
         return sorted({int(row[0]) for row in rows})
 
 

@@ -7,23 +7,29 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.moderation.custom_ids import id_in_range
 from bot.moderation.models import Case, MessageSnapshot
 from bot.moderation.scoring import Assessment
 from bot.moderation.state import Action, CaseState
-from bot.storage import Database
+from bot.storage import Database, Transaction
+from bot.storage.dialect import Dialect
 from bot.timestamps import to_iso, utcnow
 
-_SELECT = (  # the case, its report count and what Discord AutoMod did about it (one object per rule)
-    "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count, "
-    "(SELECT json_group_array(json_object('rule_id', h.rule_id, 'rule_name', h.rule_name, 'trigger_type', "
-    "h.trigger_type, 'actions', json(h.actions_json), 'blocked', h.blocked, 'matched_keyword', h.matched_keyword, "
-    "'matched_content', h.matched_content, 'timeout_seconds', h.timeout_seconds, 'alert_message_id', "
-    "h.alert_message_id)) FROM (SELECT * FROM automod_hits WHERE case_id = c.id ORDER BY id) h) AS automod_json "
-    "FROM mod_cases c"
-)
+_AUTOMOD_FIELDS = ("rule_id", "rule_name", "trigger_type", "actions", "blocked", "matched_keyword", "matched_content",
+                   "timeout_seconds", "alert_message_id")
+
+
+def case_select(dialect: Dialect) -> str:
+    """The case, its report count and what Discord AutoMod did about it (``automod_json``: one object per rule)."""
+    fields = [(name, dialect.json_value("h.actions_json") if name == "actions" else f"h.{name}")
+              for name in _AUTOMOD_FIELDS]
+    return (
+        "SELECT c.*, (SELECT COUNT(*) FROM mod_reports r WHERE r.case_id = c.id) AS report_count, "  # noqa: S608
+        f"(SELECT {dialect.json_array_of_objects(fields, 'h.id')} "
+        "FROM (SELECT * FROM automod_hits WHERE case_id = c.id ORDER BY id) h) AS automod_json "
+        "FROM mod_cases c"
+    )
+
 _OPEN_SQL = "('pending', 'escalated')"
 STALE_LOCK = timedelta(minutes=2)
 _LOCK_SET = "UPDATE mod_cases SET lock_actor_id = ?, lock_action = ?, lock_at = ?, updated_at = ? WHERE id = ? "
@@ -50,13 +56,15 @@ def _verdict_columns(assessment: Assessment) -> dict[str, object]:
     }
 
 
-def queue_filter(first: str, guild_id: int, label: str | None, channel_id: int | None) -> tuple[str, list[object]]:
+def queue_filter(dialect: Dialect, first: str, guild_id: int, label: str | None,
+                 channel_id: int | None) -> tuple[str, list[object]]:
     """A ``/queue`` WHERE clause over ``mod_cases c``: ``first`` (with one ``?`` for the guild), then the label and
     channel filters; returns the clause and its parameters."""
     where = [first]
     params: list[object] = [guild_id]
     if label:
-        where.append("EXISTS (SELECT 1 FROM json_each(c.labels_json) j WHERE lower(j.value) = lower(?))")
+        labels = dialect.json_rows("c.labels_json", "j")
+        where.append(f"EXISTS (SELECT 1 FROM {labels} WHERE lower(j.value) = lower(?))")  # noqa: S608
         params.append(label)
     if channel_id:
         where.append("c.channel_id = ?")
@@ -69,6 +77,7 @@ class CaseRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._select = case_select(db.dialect)
 
     async def open(
         self, message: MessageSnapshot, assessment: Assessment, *, source: str = "listener", now: datetime | None = None
@@ -77,8 +86,8 @@ class CaseRepository:
         stamp = to_iso(now or utcnow())
         verdict = _verdict_columns(assessment)
         reply = message.reply_to
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
                 "INSERT INTO mod_cases (guild_id, channel_id, message_id, author_id, author_name, jump_url, content, "
                 "source, created_at, updated_at, flagged, severity, labels_json, reasons_json, scores_json, evidence, "
                 "reply_to_message_id, reply_to_author_id, reply_to_author_name, reply_to_content, article_title) "
@@ -92,8 +101,6 @@ class CaseRepository:
                     reply.author_name if reply else None, reply.content if reply else None, message.article_title,
                 ),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
         case = await self.get_by_message(message.message_id)
         assert case is not None
         return case, row is not None
@@ -102,12 +109,12 @@ class CaseRepository:
         """The case with this id (None for an id no case can have: ids come from custom_ids clients can forge)."""
         if not id_in_range(case_id):
             return None
-        row = await self._db.fetchone(f"{_SELECT} WHERE c.id = ?", (case_id,))
+        row = await self._db.fetchone(f"{self._select} WHERE c.id = ?", (case_id,))
         return Case.from_row(row) if row else None
 
     async def get_by_message(self, message_id: int) -> Case | None:
         """The case for this Discord message."""
-        row = await self._db.fetchone(f"{_SELECT} WHERE c.message_id = ?", (message_id,))
+        row = await self._db.fetchone(f"{self._select} WHERE c.message_id = ?", (message_id,))
         return Case.from_row(row) if row else None
 
     async def update_snapshot(
@@ -121,7 +128,7 @@ class CaseRepository:
             "reasons_json = ?, scores_json = ?, edit_count = edit_count + 1, updated_at = ?, "
             "state = CASE WHEN state = 'approved' AND ? = 1 THEN 'pending' ELSE state END, "
             "note = CASE WHEN state = 'approved' AND ? = 1 THEN 'Re-opened: edited after approval' ELSE note END "
-            "WHERE message_id = ? AND (content IS NOT ? OR flagged != ?)",
+            "WHERE message_id = ? AND (content IS DISTINCT FROM ? OR flagged != ?)",
             (
                 content, cols["evidence"], cols["flagged"], cols["severity"], cols["labels_json"],
                 cols["reasons_json"], cols["scores_json"], stamp, cols["flagged"], cols["flagged"],
@@ -175,22 +182,20 @@ class CaseRepository:
         reason: str | None = None,
         note: str | None = None,
         now: datetime | None = None,
-        along: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None,
+        along: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> Case | None:
         """Apply a locked decision: set the state, who and when, and release the lock. ``along`` runs in the same
         transaction when the decision was applied (the strike it gives: one per case, even across a crash)."""
         stamp = to_iso(now or utcnow())
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
                 "UPDATE mod_cases SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, note = ?, "
                 "lock_actor_id = NULL, lock_action = NULL, lock_at = NULL, updated_at = ? "
                 "WHERE id = ? AND lock_actor_id = ? AND lock_action = ?",
                 (state.value, actor_id, stamp, reason, note, stamp, case_id, actor_id, action.value),
             )
-            changed = cursor.rowcount
-            await cursor.close()
             if changed and along is not None:
-                await along(conn)
+                await along(tx)
         return await self.get(case_id) if changed else None
 
     async def release(self, case_id: int, actor_id: int, *, note: str | None = None) -> Case | None:
@@ -240,7 +245,7 @@ class CaseRepository:
     async def open_for_author(self, guild_id: int, author_id: int, *, limit: int = 10) -> list[Case]:
         """A member's open cases, newest first (their cards show the member's strikes)."""
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE c.guild_id = ? AND c.author_id = ? AND c.state IN {_OPEN_SQL} "
+            f"{self._select} WHERE c.guild_id = ? AND c.author_id = ? AND c.state IN {_OPEN_SQL} "
             "ORDER BY c.id DESC LIMIT ?",
             (guild_id, author_id, limit),
         )
@@ -258,8 +263,8 @@ class CaseRepository:
         if not case_ids:
             return
         await self._db.execute(
-            "UPDATE mod_cases SET digest_message_id = ?, card_channel_id = COALESCE(card_channel_id, ?) "
-            "WHERE id IN (SELECT value FROM json_each(?)) AND digest_message_id IS NULL",
+            "UPDATE mod_cases SET digest_message_id = ?, card_channel_id = COALESCE(card_channel_id, ?) "  # noqa: S608
+            f"WHERE id IN {self._db.dialect.id_list()} AND digest_message_id IS NULL",
             (message_id, channel_id, json.dumps([int(i) for i in case_ids])),
         )
 
@@ -275,7 +280,7 @@ class CaseRepository:
     async def digested_without_card(self, limit: int = 10_000) -> list[Case]:
         """Open cases a digest announced that have no card of their own yet (every channel), oldest first."""
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE c.card_message_id IS NULL AND c.digest_message_id IS NOT NULL "
+            f"{self._select} WHERE c.card_message_id IS NULL AND c.digest_message_id IS NOT NULL "
             f"AND c.state IN {_OPEN_SQL} ORDER BY c.id LIMIT ?",
             (limit,),
         )
@@ -284,7 +289,7 @@ class CaseRepository:
     async def unannounced(self, limit: int = 10_000) -> list[Case]:
         """Open cases with neither a card nor a digest yet, oldest first."""
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE c.card_message_id IS NULL AND c.digest_message_id IS NULL "
+            f"{self._select} WHERE c.card_message_id IS NULL AND c.digest_message_id IS NULL "
             f"AND c.state IN {_OPEN_SQL} ORDER BY c.id LIMIT ?",
             (limit,),
         )
@@ -293,7 +298,7 @@ class CaseRepository:
     async def open_in_channel(self, channel_id: int, since: datetime, limit: int) -> list[Case]:
         """Open cases of a channel whose message is not known to be deleted, created after ``since``, newest first."""
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE c.channel_id = ? AND c.state IN {_OPEN_SQL} AND c.message_deleted = 0 "
+            f"{self._select} WHERE c.channel_id = ? AND c.state IN {_OPEN_SQL} AND c.message_deleted = 0 "
             "AND c.created_at >= ? ORDER BY c.id DESC LIMIT ?",
             (channel_id, to_iso(since), limit),
         )
@@ -302,7 +307,7 @@ class CaseRepository:
     def _open_filter(
         self, guild_id: int, label: str | None, channel_id: int | None
     ) -> tuple[str, list[object]]:
-        return queue_filter(f"c.guild_id = ? AND c.state IN {_OPEN_SQL}", guild_id, label, channel_id)
+        return queue_filter(self._db.dialect, f"c.guild_id = ? AND c.state IN {_OPEN_SQL}", guild_id, label, channel_id)
 
     async def list_open(
         self,
@@ -316,7 +321,7 @@ class CaseRepository:
         """Open cases of a guild, oldest first, optionally filtered by label or channel."""
         where, params = self._open_filter(guild_id, label, channel_id)
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?", (*params, limit, offset)
+            f"{self._select} WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?", (*params, limit, offset)
         )
         return [Case.from_row(row) for row in rows]
 
@@ -330,7 +335,7 @@ class CaseRepository:
     async def open_labels(self, guild_id: int) -> list[str]:
         """Distinct labels among open cases (for autocomplete)."""
         rows = await self._db.fetchall(
-            "SELECT DISTINCT j.value FROM mod_cases c, json_each(c.labels_json) j "
+            f"SELECT DISTINCT j.value FROM mod_cases c, {self._db.dialect.json_rows('c.labels_json', 'j')} "  # noqa: S608
             "WHERE c.guild_id = ? AND c.state IN ('pending', 'escalated') ORDER BY j.value",
             (guild_id,),
         )
@@ -341,7 +346,7 @@ class CaseRepository:
         """A member's cases (only the open ones with ``open_only``), newest first."""
         state = f" AND c.state IN {_OPEN_SQL}" if open_only else ""
         rows = await self._db.fetchall(
-            f"{_SELECT} WHERE c.guild_id = ? AND c.author_id = ?{state} ORDER BY c.id DESC LIMIT ?",
+            f"{self._select} WHERE c.guild_id = ? AND c.author_id = ?{state} ORDER BY c.id DESC LIMIT ?",
             (guild_id, author_id, limit),
         )
         return [Case.from_row(row) for row in rows]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.storage import Database
+from bot.timestamps import to_iso, utcnow
 
 
 @dataclass
@@ -163,13 +164,14 @@ class ChannelCursorRepository:
         """Store several ``(channel_id, guild_id, cursor)`` in one transaction."""
         if not entries:
             return
-        async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO mod_channel_cursors (channel_id, guild_id, last_message_id) VALUES (?, ?, ?) "
-                "ON CONFLICT(channel_id) DO UPDATE SET "
-                "last_message_id = MAX(last_message_id, excluded.last_message_id), "
-                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                entries,
+        stamp = to_iso(utcnow())
+        latest = self._db.dialect.greatest("mod_channel_cursors.last_message_id", "excluded.last_message_id")
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO mod_channel_cursors (channel_id, guild_id, last_message_id, updated_at) "  # noqa: S608
+                f"VALUES (?, ?, ?, ?) ON CONFLICT(channel_id) DO UPDATE SET last_message_id = {latest}, "
+                "updated_at = excluded.updated_at",
+                [(*entry, stamp) for entry in entries],
             )
         for channel_id, guild_id, message_id in entries:
             self._remember(channel_id, guild_id, message_id)

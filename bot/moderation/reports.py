@@ -19,12 +19,9 @@ class ReportRepository:
     async def add(self, case_id: int, reporter_id: int, reason: str | None, *, now: datetime | None = None) -> bool:
         """Store a report; returns False when this member had already reported this case."""
         text = (reason or "").strip()[:REPORT_REASON_MAX] or None
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO mod_reports (case_id, reporter_id, reason, at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(case_id, reporter_id) DO NOTHING RETURNING id",
-                (case_id, reporter_id, text, to_iso(now or utcnow())),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-        return row is not None
+        rows = await self._db.returning(
+            "INSERT INTO mod_reports (case_id, reporter_id, reason, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(case_id, reporter_id) DO NOTHING RETURNING id",
+            (case_id, reporter_id, text, to_iso(now or utcnow())),
+        )
+        return bool(rows)

@@ -51,14 +51,12 @@ async def purge_closed_content(db: Database, retention_days: int, *, now: dateti
 async def _purge(db: Database, retention_days: int, now: datetime | None) -> list[tuple[int, bool]]:
     """Apply the purge; ``(case id, has a posted card)`` of every case purged."""
     when = now or utcnow()
-    async with db.transaction() as conn:
-        cursor = await conn.execute(f"{_PURGE_SQL} RETURNING id, card_message_id",
-                                    (to_iso(when), to_iso(purge_cutoff(when, retention_days))))
-        rows = await cursor.fetchall()
-        await cursor.close()
+    async with db.transaction() as tx:
+        rows = await tx.fetchall(f"{_PURGE_SQL} RETURNING id, card_message_id",
+                                 (to_iso(when), to_iso(purge_cutoff(when, retention_days))))
         if rows:  # AutoMod's matched text is message text too
-            await conn.execute("UPDATE automod_hits SET matched_content = NULL WHERE case_id IN "
-                               "(SELECT value FROM json_each(?))", (json.dumps([int(row[0]) for row in rows]),))
+            await tx.execute(f"UPDATE automod_hits SET matched_content = NULL WHERE case_id IN {db.dialect.id_list()}",  # noqa: S608
+                             (json.dumps([int(row[0]) for row in rows]),))
     return [(int(row[0]), row[1] is not None) for row in rows]
 
 

@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.moderation.appeals import APPEAL_TEXT_MAX, NOT_YOURS, Appeal, AppealRepository, AppealState, refusal
 from bot.moderation.audit import AuditRepository
 from bot.moderation.card_extras import CardExtras, StrikeContext, extra_buttons, extra_fields
@@ -27,6 +25,7 @@ from bot.moderation.notices import Notice, NoticeKind
 from bot.moderation.ports import ActionError, ActionExecutor
 from bot.moderation.state import Action, CaseState
 from bot.moderation.strikes import STRIKE_ACTIONS, Strike, StrikeRepository, next_step, suggestion
+from bot.storage import Transaction
 from bot.timestamps import utcnow
 
 log = logging.getLogger(__name__)
@@ -110,14 +109,14 @@ class Sanctions:
         return self._config_for(case.guild_id).appeals_enabled and case.appealable
 
     def strike_writer(self, case: Case, action: Action,
-                      minutes: int | None) -> Callable[[aiosqlite.Connection], Awaitable[None]] | None:
+                      minutes: int | None) -> Callable[[Transaction], Awaitable[None]] | None:
         """What the decision's transaction also writes: the strike, for a warning, removal or timeout."""
         if action not in STRIKE_ACTIONS:
             return None
         decay = self._config_for(case.guild_id).strike_decay_days
 
-        async def write(conn: aiosqlite.Connection) -> None:
-            await StrikeRepository.insert(conn, guild_id=case.guild_id, member_id=case.author_id, case_id=case.id,
+        async def write(tx: Transaction) -> None:
+            await StrikeRepository.insert(tx, guild_id=case.guild_id, member_id=case.author_id, case_id=case.id,
                                           action=action, decay_days=decay, minutes=minutes)
 
         return write

@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.moderation.state import Action
-from bot.storage import Database
+from bot.storage import Database, Transaction
 from bot.timestamps import parse_iso, to_iso, utcnow
 
 STRIKE_ACTIONS = frozenset({Action.REMOVE, Action.WARN, Action.TIMEOUT})
@@ -105,23 +103,21 @@ class StrikeRepository:
     async def record(self, *, guild_id: int, member_id: int, case_id: int, action: Action, decay_days: int,
                      minutes: int | None = None, now: datetime | None = None) -> bool:
         """Store the strike of a decided case; False when that case already has one (one strike per case)."""
-        async with self._db.transaction() as conn:
-            return await self.insert(conn, guild_id=guild_id, member_id=member_id, case_id=case_id, action=action,
+        async with self._db.transaction() as tx:
+            return await self.insert(tx, guild_id=guild_id, member_id=member_id, case_id=case_id, action=action,
                                      decay_days=decay_days, minutes=minutes, now=now)
 
     @staticmethod
-    async def insert(conn: aiosqlite.Connection, *, guild_id: int, member_id: int, case_id: int, action: Action,
+    async def insert(tx: Transaction, *, guild_id: int, member_id: int, case_id: int, action: Action,
                      decay_days: int, minutes: int | None = None, now: datetime | None = None) -> bool:
         """:meth:`record` inside a transaction the caller holds (the decision's own: see ``CaseRepository.finish``)."""
         when = now or utcnow()
-        cursor = await conn.execute(
+        row = await tx.fetchone(
             "INSERT INTO mod_strikes (guild_id, member_id, case_id, action, minutes, created_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(case_id) DO NOTHING RETURNING id",
             (guild_id, member_id, case_id, action.value, minutes, to_iso(when),
              to_iso(when + timedelta(days=decay_days))),
         )
-        row = await cursor.fetchone()
-        await cursor.close()
         return row is not None
 
     async def active(self, guild_id: int, member_id: int, *, now: datetime | None = None) -> list[Strike]:

@@ -1,6 +1,7 @@
-"""Numbered schema migrations, applied in order at start and tracked with ``PRAGMA user_version``.
+"""Numbered SQLite schema migrations 1..9 (before Alembic), tracked with ``PRAGMA user_version``.
 
-Append only: never edit a migration that has shipped; add a new one instead.
+Frozen: these are applied only to upgrade a SQLite file made before Alembic (:mod:`bot.storage.legacy`). New schema
+changes are Alembic revisions in ``bot/storage/schema/versions/``, which start from this schema (the baseline).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Fixtures for the moderation core tests: a fresh database, a snapshot factory and a started moderation service."""
+"""Fixtures for the moderation core tests: a fresh database (each test runs on SQLite and on PostgreSQL), a snapshot
+factory and a started moderation service."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from moderation.doubles import FakeExecutor, FakePublisher, MarkerScorer, core_config
+from support.pg_server import ENGINES, database_for
 
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.service import ModerationService
@@ -17,13 +19,10 @@ from bot.storage import Database
 GUILD, CHANNEL, AUTHOR = 10, 20, 30
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "mod.sqlite3")
-    try:
+@pytest.fixture(params=ENGINES)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    async with database_for(request.param, request, tmp_path) as database:
         yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

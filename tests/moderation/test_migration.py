@@ -1,17 +1,19 @@
-"""Migration 3 upgrades a version-2 database in place and keeps its audit log."""
+"""SQLite files made before Alembic (numbered migrations) upgrade in place and keep their rows."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from bot.storage import MIGRATIONS, Database
+from bot.storage import Database
+from bot.storage.legacy import create_legacy_file
 
 
 async def test_upgrade_from_v2_keeps_audit_rows(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    db = await Database.open(path, migrations=MIGRATIONS[:2])
-    await db.execute("INSERT INTO audit_log (guild_id, actor_id, action, detail) VALUES (1, 2, 'old.thing', 'x')")
-    await db.close()
+    create_legacy_file(path, upto=2)
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO audit_log (guild_id, actor_id, action, detail) VALUES (1, 2, 'old.thing', 'x')")
     db = await Database.open(path)
     try:
         row = await db.fetchone("SELECT * FROM audit_log")
@@ -28,11 +30,10 @@ async def test_automod_migration_keeps_cases_and_reads_them_with_no_hits(tmp_pat
     appeals, is another branch's): existing cases survive and read with no AutoMod records."""
     from bot.moderation.cases import CaseRepository
 
-    before = tuple(m for m in MIGRATIONS if m.version < 8)
     path = tmp_path / "pre8.sqlite3"
-    db = await Database.open(path, migrations=before)
-    await db.execute("INSERT INTO mod_cases (guild_id, channel_id, message_id, author_id) VALUES (1, 2, 3, 4)")
-    await db.close()
+    create_legacy_file(path, upto=7)
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO mod_cases (guild_id, channel_id, message_id, author_id) VALUES (1, 2, 3, 4)")
     db = await Database.open(path)
     try:
         assert await db.schema_version() >= 8
