@@ -161,7 +161,8 @@ class ModBot(commands.AutoShardedBot):
         if self._preset_services is not None:
             services = self._preset_services
         else:
-            db = await Database.open(self.settings.storage.path, busy_timeout_ms=self.settings.storage.busy_timeout_ms)
+            storage = self.settings.storage
+            db = await Database.open(storage.target, busy_timeout_ms=storage.busy_timeout_ms)
             services = await build_services(self.settings, db, analyzer_scores=self._scorer is None)
         self._services = services
         meta = MetaRepository(services.db)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -74,12 +74,26 @@ class DiscordConfig(BaseModel):
 
 
 class StorageConfig(BaseModel):
-    """Where the embedded SQLite database lives."""
+    """Where the database lives: the embedded SQLite file at `path` (default), or the database `url` names."""
 
     model_config = ConfigDict(extra="forbid")
 
     path: Path = Path("data/modbot.sqlite3")
+    url: str = ""
     busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].split("+", 1)[0]
+        if value and ("://" not in value or scheme not in ("sqlite", "postgresql", "postgres")):
+            raise ValueError("must be empty (the SQLite file at storage.path) or a sqlite:// or postgresql:// URL")
+        return value
+
+    @property
+    def target(self) -> Path | str:
+        """What :meth:`bot.storage.Database.open` takes: ``url`` when set, else the SQLite file ``path``."""
+        return self.url or self.path
 
 
 class LoggingConfig(BaseModel):
@@ -142,7 +156,8 @@ def read_toml(path: Path) -> dict[str, Any]:
 def _describe(error: Mapping[str, Any]) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(root)"
     value = error.get("input")
-    shown = "***" if "token" in key or "key" in key.split(".")[-1] else repr(value)
+    last = key.split(".")[-1]
+    shown = "***" if "token" in key or "key" in last or last.endswith("url") else repr(value)  # URLs may hold passwords
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown setting (value {shown}); check the spelling against config/default.toml"
     if error["type"] == "missing":

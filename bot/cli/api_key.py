@@ -29,7 +29,7 @@ async def _act(settings: Settings, args: argparse.Namespace) -> int:
     from bot.storage import Database, StorageError
 
     try:
-        db = await Database.open(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
+        db = await Database.open(settings.storage.target, busy_timeout_ms=settings.storage.busy_timeout_ms)
     except StorageError as exc:
         print(f"modbot api-key: {exc}", file=sys.stderr)
         return ExitCode.FAILED

@@ -1,7 +1,8 @@
 """``modbot healthcheck``: exit 0 when the database answers and the running bot's heartbeat is fresh.
 
 Used by the Docker ``HEALTHCHECK`` and usable from systemd or cron. The database is opened read-only (it is never
-created or migrated here). Non-zero exit with one line saying why otherwise.
+created or migrated here): the SQLite file, or the database ``[storage] url`` names (PostgreSQL). Non-zero exit with
+one line saying why otherwise.
 """
 
 from __future__ import annotations
@@ -60,7 +61,46 @@ def check(db_path: Path, *, max_age: float = DEFAULT_MAX_AGE, heartbeat: bool = 
         return Health(False, f"database {db_path} does not answer: {exc}")
     finally:
         conn.close()
-    beat = try_parse_iso(row[0] if row else None)
+    return _judge(row[0] if row else None, max_age, now)
+
+
+def check_url(url: str, *, max_age: float = DEFAULT_MAX_AGE, heartbeat: bool = True,
+              now: datetime | None = None) -> Health:
+    """:func:`check` for a database URL (``[storage] url``): one connection, one query, no migration."""
+    import asyncio
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.storage.db import database_url
+
+    address = database_url(url)
+    where = address.render_as_string(hide_password=True)
+
+    async def read() -> tuple[str | None] | None:
+        engine = create_async_engine(address)
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                if not heartbeat:
+                    return None
+                result = await conn.execute(text("SELECT value FROM meta WHERE key = :key"), {"key": HEARTBEAT_KEY})
+                found = result.first()
+                return (found[0] if found else None,)
+        finally:
+            await engine.dispose()
+
+    try:
+        row = asyncio.run(read())
+    except Exception as exc:
+        return Health(False, f"database {where} does not answer: {exc}")
+    if row is None:
+        return Health(True, f"database {where} answers")
+    return _judge(row[0], max_age, now)
+
+
+def _judge(stored: str | None, max_age: float, now: datetime | None) -> Health:
+    beat = try_parse_iso(stored)
     if beat is None:
         return Health(False, "no heartbeat: the bot is not running (or has not finished starting)")
     age = ((now or datetime.now(UTC)) - beat).total_seconds()
@@ -78,11 +118,17 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_or_exit(args)
         if isinstance(settings, int):
             return settings
+        if settings.storage.url:
+            result = check_url(settings.storage.url, max_age=args.max_age, heartbeat=not args.no_heartbeat)
+            return _report(result, args.quiet)
         db_path = settings.storage.path
-    result = check(Path(db_path), max_age=args.max_age, heartbeat=not args.no_heartbeat)
+    return _report(check(Path(db_path), max_age=args.max_age, heartbeat=not args.no_heartbeat), args.quiet)
+
+
+def _report(result: Health, quiet: bool) -> int:
     if not result.ok:
         print(f"modbot healthcheck: UNHEALTHY: {result.reason}", file=sys.stderr)
         return ExitCode.FAILED
-    if not args.quiet:
+    if not quiet:
         print(f"modbot healthcheck: {result.reason}")
     return ExitCode.OK

@@ -32,7 +32,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     from bot.storage import Database, StorageError
 
     try:
-        db = await Database.open(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
+        db = await Database.open(settings.storage.target, busy_timeout_ms=settings.storage.busy_timeout_ms)
     except StorageError as exc:
         print(f"modbot serve: {exc}", file=sys.stderr)
         return ExitCode.FAILED

@@ -194,3 +194,22 @@ async def test_two_concurrent_decisions_on_one_case_one_wins(db: Database) -> No
                                       for actor in range(1, 9)))
     assert [f is not None for f in finished].count(True) == 1
     assert (await repo.get(case.id)).decided_by == winners[0]
+
+
+async def test_healthcheck_reads_the_heartbeat_on_either_engine(db: Database) -> None:
+    from bot.cli.healthcheck import check, check_url
+    from bot.heartbeat import HEARTBEAT_KEY
+    from bot.timestamps import to_iso, utcnow
+
+    def health(heartbeat: bool = True) -> tuple[bool, str]:  # run in a thread: check_url runs its own loop
+        if db.path is not None:
+            result = check(db.path, heartbeat=heartbeat)
+        else:
+            result = check_url(db.url.render_as_string(hide_password=False), heartbeat=heartbeat)
+        return result.ok, result.reason
+
+    assert (await asyncio.to_thread(health, heartbeat=False))[0]
+    assert not (await asyncio.to_thread(health))[0]  # no heartbeat yet
+    await MetaRepository(db).set(HEARTBEAT_KEY, to_iso(utcnow()))
+    ok, reason = await asyncio.to_thread(health)
+    assert ok and "heartbeat" in reason
