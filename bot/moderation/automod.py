@@ -103,6 +103,8 @@ class AutoModRepository:
         """Store the hit on its case, opening the case when there is none (one transaction)."""
         when = now or utcnow()
         async with self._db.transaction() as tx:
+            if serialize := self._db.dialect.serialize_sql():  # PostgreSQL: two hits of one message at once
+                await tx.fetchall(serialize, (hit.guild_id,))
             case_id = await self._find_case(tx, hit, when)
             created = case_id is None
             if case_id is None:

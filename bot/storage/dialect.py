@@ -2,8 +2,9 @@
 
 Everything else is written once: ``?`` placeholders (see :mod:`bot.storage.sql`), ``ON CONFLICT ... DO NOTHING /
 DO UPDATE``, ``RETURNING``, ``IS DISTINCT FROM``, ISO-8601 timestamps as TEXT written by Python (they sort as text),
-JSON stored as TEXT. The fragments here cover JSON arrays read in SQL, building JSON in SQL, and two-argument
-maximum. The schema's own differences (identity columns, BIGINT snowflakes) live in the Alembic baseline.
+JSON stored as TEXT. The fragments here cover JSON arrays read in SQL, building JSON in SQL, two-argument maximum,
+and serializing transactions that read then write (SQLite has one writer; PostgreSQL takes an advisory lock). The
+schema's own differences (identity columns, BIGINT snowflakes) live in the Alembic baseline.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ class Dialect:
         """The larger of two values."""
         return f"MAX({left}, {right})"
 
+    def serialize_sql(self) -> str | None:
+        """A statement (one integer ``?``: the key) that makes transactions of the same key run one after the other,
+        for a read-then-write no unique key covers. None on SQLite, where every write transaction already does."""
+        return None
+
 
 class PostgresDialect(Dialect):
     """PostgreSQL: JSON functions take a ``json`` value (our columns are TEXT), aggregates order themselves."""
@@ -60,6 +66,9 @@ class PostgresDialect(Dialect):
 
     def greatest(self, left: str, right: str) -> str:
         return f"GREATEST({left}, {right})"
+
+    def serialize_sql(self) -> str | None:
+        return "SELECT pg_advisory_xact_lock(?)"  # released at COMMIT / ROLLBACK
 
 
 SQLITE = Dialect()

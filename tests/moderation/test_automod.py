@@ -3,6 +3,7 @@ name is stored once read and a failed lookup loses nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -135,3 +136,17 @@ async def test_retention_purges_matched_text(make_service) -> None:
     assert await purge_closed_content(service.db, 1, now=utcnow() + timedelta(days=2)) == 1
     purged = await CaseRepository(service.db).get(case.id)
     assert purged is not None and purged.automod[0].matched_content is None and purged.content is None
+
+
+async def test_simultaneous_hits_of_one_message_are_one_case(make_service) -> None:
+    """Discord sends block, alert and timeout of one message at once; on PostgreSQL they arrive on parallel
+    connections: still one case with one hit row holding every action."""
+    import asyncio
+
+    service = await make_service(automod_rules=Rules({5: "No slurs"}))
+    blocked = await asyncio.gather(*(service.automod.handle(hit(a)) for a in ("block", "alert", "timeout")))
+    posted = await asyncio.gather(*(service.automod.handle(hit(a, message_id=77)) for a in ("alert", "timeout")))
+    assert len({case.id for case in blocked if case}) == 1 and len({case.id for case in posted if case}) == 1
+    assert (await service.db.fetchone("SELECT COUNT(*) FROM mod_cases"))[0] == 2
+    actions = [r[0] for r in await service.db.fetchall("SELECT actions_json FROM automod_hits ORDER BY id")]
+    assert [sorted(json.loads(a)) for a in actions] == [["alert", "block", "timeout"], ["alert", "timeout"]]
