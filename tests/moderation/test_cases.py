@@ -28,13 +28,15 @@ async def test_open_is_idempotent_even_when_concurrent(db, snap) -> None:
 async def test_lock_first_wins_then_finish(db, snap) -> None:
     repo = CaseRepository(db)
     case, _ = await repo.open(snap(), FLAG)
-    locks = await asyncio.gather(repo.try_lock(case.id, 1, Action.REMOVE), repo.try_lock(case.id, 2, Action.APPROVE))
-    assert [lock.acquired for lock in locks] == [True, False]
-    assert await repo.finish(case.id, 2, Action.APPROVE, CaseState.APPROVED) is None  # not the lock holder
-    done = await repo.finish(case.id, 1, Action.REMOVE, CaseState.REMOVED, reason="spam")
-    assert done is not None and done.state is CaseState.REMOVED and done.decided_by == 1
+    tries = [(1, Action.REMOVE, CaseState.REMOVED), (2, Action.APPROVE, CaseState.APPROVED)]
+    locks = await asyncio.gather(*(repo.try_lock(case.id, actor, action) for actor, action, _ in tries))
+    assert sorted(lock.acquired for lock in locks) == [False, True]  # SQLite: the first; PostgreSQL: either one
+    (winner, action, state), (loser, other, other_state) = tries if locks[0].acquired else tries[::-1]
+    assert await repo.finish(case.id, loser, other, other_state) is None  # not the lock holder
+    done = await repo.finish(case.id, winner, action, state, reason="spam")
+    assert done is not None and done.state is state and done.decided_by == winner
     assert done.decision_reason == "spam" and done.lock_actor_id is None and done.decided_at is not None
-    assert not (await repo.try_lock(case.id, 2, Action.APPROVE)).acquired  # closed
+    assert not (await repo.try_lock(case.id, loser, other)).acquired  # closed
 
 
 async def test_stale_or_crashed_locks_are_freed(db, snap) -> None:
