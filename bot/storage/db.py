@@ -80,6 +80,7 @@ class Database:
         sqlite = self.dialect.name == "sqlite"
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if sqlite else None
         self._reader = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._closed = False
 
     @classmethod
     async def open(cls, target: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
@@ -121,6 +122,7 @@ class Database:
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
         """A connection in a write transaction (SQLite: ``BEGIN IMMEDIATE``, one writer at a time)."""
+        self._check_open()
         lock = self._write_lock or contextlib.nullcontext()
         async with lock, self._engine.connect() as conn:
             if self._write_lock is not None:
@@ -140,6 +142,7 @@ class Database:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Record]:
         """Run a query and return all rows."""
+        self._check_open()
         async with self._reader.connect() as conn:
             return await _Tx(conn).fetchall(sql, params)
 
@@ -162,8 +165,16 @@ class Database:
             return False
         return row is not None
 
+    def _check_open(self) -> None:
+        # a disposed engine would silently open a new pool: a closed database must stay closed
+        if self._closed:
+            raise StorageError("the database is closed")
+
     async def close(self) -> None:
-        """Checkpoint the WAL (SQLite) and close every connection."""
+        """Checkpoint the WAL (SQLite) and close every connection; later calls raise :class:`StorageError`."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             if self.dialect.name == "sqlite":
                 async with self._engine.connect() as conn:

@@ -213,3 +213,16 @@ async def test_healthcheck_reads_the_heartbeat_on_either_engine(db: Database) ->
     await MetaRepository(db).set(HEARTBEAT_KEY, to_iso(utcnow()))
     ok, reason = await asyncio.to_thread(health)
     assert ok and "heartbeat" in reason
+
+
+async def test_a_closed_database_stays_closed(tmp_path: Path) -> None:
+    """The engine behind it would open a new pool on the next query; a closed Database refuses instead."""
+    db = await Database.open(tmp_path / "closed.sqlite3")
+    assert await db.healthy()
+    await db.close()
+    await db.close()  # idempotent
+    assert not await db.healthy()
+    with pytest.raises(StorageError, match="closed"):
+        await db.fetchone("SELECT 1")
+    with pytest.raises(StorageError, match="closed"):
+        await db.execute("CREATE TABLE t (x INTEGER)")
