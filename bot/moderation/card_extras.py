@@ -71,7 +71,8 @@ def _appeal_text(appeal: Appeal) -> str:
     else:
         decided = f" <t:{int(appeal.decided_at.timestamp())}:f>" if appeal.decided_at else ""
         status = f"**{appeal.state.value.capitalize()}** by <@{appeal.decided_by}>{decided}"
-    return f"{head}\n{_quote(appeal.text)}\n{status}"
+    said = _quote(appeal.text) if appeal.text else "_Appeal text purged after the retention period._"
+    return f"{head}\n{said}\n{status}"
 
 
 def extra_fields(case: Case, extras: CardExtras) -> list[CardField]:

@@ -54,9 +54,11 @@ async def _purge(db: Database, retention_days: int, now: datetime | None) -> lis
     async with db.transaction() as tx:
         rows = await tx.fetchall(f"{_PURGE_SQL} RETURNING id, card_message_id",
                                  (to_iso(when), to_iso(purge_cutoff(when, retention_days))))
-        if rows:  # AutoMod's matched text is message text too
-            await tx.execute(f"UPDATE automod_hits SET matched_content = NULL WHERE case_id IN {db.dialect.id_list()}",  # noqa: S608
-                             (json.dumps([int(row[0]) for row in rows]),))
+        if rows:  # AutoMod's matched text and the member's appeal are message text too
+            ids = (json.dumps([int(row[0]) for row in rows]),)
+            in_ids = db.dialect.id_list()
+            await tx.execute(f"UPDATE automod_hits SET matched_content = NULL WHERE case_id IN {in_ids}", ids)  # noqa: S608
+            await tx.execute(f"UPDATE mod_appeals SET text = '' WHERE case_id IN {in_ids}", ids)  # noqa: S608
     return [(int(row[0]), row[1] is not None) for row in rows]
 
 

@@ -168,3 +168,18 @@ async def test_queue_lists_pending_appeals(service, snap) -> None:
     assert page.total == 1 and f"#{first.id}" in page.content.description
     assert page.content.description.startswith("1 pending appeal") and page.content.title.endswith("appeals")
     assert (await service.review.queue_page(first.guild_id, page=1)).total == 0
+
+
+async def test_retention_purges_the_appeal_text_with_the_message(service, snap) -> None:
+    from bot.moderation import retention
+    from bot.moderation.card_extras import CardExtras, extra_fields
+
+    case = await decided(service, snap, Action.WARN)
+    await service.review.open_appeal(case.id, AUTHOR, TEXT)
+    await service.review.decide_appeal(case.id, MOD2, False, guild_id=case.guild_id)
+    assert await retention.purge_closed_content(service.db, 30, now=utcnow() + timedelta(days=31)) == 1
+    appeal = await AppealRepository(service.db).get(case.id)
+    assert appeal.text == "" and appeal.state is AppealState.DENIED  # the record stays, the words go
+    purged = await service.cases.get(case.id)
+    shown = "\n".join(f.value for f in extra_fields(purged, CardExtras(appeal=appeal)))
+    assert "purged after the retention period" in shown and TEXT not in shown
