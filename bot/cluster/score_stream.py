@@ -118,8 +118,10 @@ class RedisScoreConsumer:
         self._claim_from = "0-0"
 
     async def start(self) -> None:
-        """Create the consumer group if this is the first worker."""
+        """Create the consumer group if this is the first worker, and this consumer in it (XGROUP CREATECONSUMER:
+        a blocking read that returns nothing does not create it, and operators look for it in XINFO CONSUMERS)."""
         await ensure_group(self.client, self.streams.score, SCORE_GROUP)
+        await self.client.xgroup_createconsumer(self.streams.score, SCORE_GROUP, self.consumer)
 
     async def claim(self, count: int) -> list[Delivery]:
         """Take over up to ``count`` entries idle longer than ``claim_idle_ms`` (scanning the pending list a page
