@@ -8,8 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ClusterConfig(BaseModel):
-    """The shared store of a multi-process bot, the timings of its identify lock and leader lease, and where
-    messages are scored (``scoring``: in the gateway process, or by ``modbot worker`` processes over Redis)."""
+    """The shared store of a multi-process bot, its identify lock and leader lease, and where messages are scored."""
 
     model_config = ConfigDict(extra="forbid")
 
