@@ -57,7 +57,7 @@ class ScoringWorker:
         self._stats_at = time.monotonic()
 
     async def run(self) -> None:
-        """Until :attr:`stop` is set; Redis errors are logged and retried."""
+        """Until :attr:`stop` is set; errors are logged and the loop goes on (unacknowledged entries come back)."""
         await self.consumer.start()
         log.info("scoring worker %s: reading %s in group scorers", self.consumer.consumer,
                  self.consumer.streams.score)
@@ -66,6 +66,9 @@ class ScoringWorker:
                 await self.step()
             except (RedisError, OSError) as exc:
                 log.warning("scoring worker: Redis is unavailable (%s); retrying in %.0f s", exc, RETRY_SECONDS)
+                await asyncio.sleep(RETRY_SECONDS)
+            except Exception:  # e.g. the database; the batch stays pending and is delivered again
+                log.exception("scoring worker: the batch failed; retrying in %.0f s", RETRY_SECONDS)
                 await asyncio.sleep(RETRY_SECONDS)
             self._log_stats()
         self._log_stats(force=True)
