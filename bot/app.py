@@ -28,6 +28,7 @@ from bot.cluster import Cluster, build_cluster
 from bot.cluster.ports import bucket_of
 from bot.command_tree import ModTree
 from bot.heartbeat import Heartbeat
+from bot.moderation.queueing import ScoreQueue
 from bot.moderation.scoring import MessageScorer
 from bot.moderation.service import ModerationService
 from bot.moderation.tasks import finish
@@ -97,6 +98,7 @@ class ModBot(commands.AutoShardedBot):
         self._services: Services | None = None
         self._moderation: ModerationService | None = None
         self._reconcile_task: asyncio.Task[None] | None = None
+        self._notice_task: asyncio.Task[None] | None = None
         self.synced_commands: list[str] = []
         self._shutdown: asyncio.Future[None] | None = None
         self.heartbeat: Heartbeat | None = None
@@ -212,16 +214,39 @@ class ModBot(commands.AutoShardedBot):
             scorer: MessageScorer | None = self._scorer
         else:
             scorer = _scorer_for(services)
+        queue = self._score_queue()
         service = ModerationService(
             services.db, config, scorer, publisher=DiscordCardPublisher(self, config),
             executor=DiscordActionExecutor(self), guild_config=services.guild_config,
-            automod_rules=DiscordAutoModRules(self), is_leader=lambda: self.is_leader,
+            automod_rules=DiscordAutoModRules(self), is_leader=lambda: self.is_leader, queue=queue,
         )
         await service.start()
         self._moderation = service
+        if queue is not None:
+            self._notice_task = asyncio.create_task(self._read_case_notices(service), name="modbot-case-notices")
         self._reconcile_task = asyncio.create_task(self._reconcile_when_ready(service), name="modbot-reconcile")
         if config.mod_channel_id is None:
             log.warning("moderation.mod_channel_id is not set: cases are stored and listed by /queue, no cards")
+
+    def _score_queue(self) -> ScoreQueue | None:
+        """``[cluster] scoring = "workers"``: new messages and edits go to the scoring workers' stream."""
+        if self.settings.cluster.scoring != "workers":
+            return None
+        from bot.cluster.score_stream import RedisScoreQueue
+
+        log.info("scoring workers: watched messages are queued on Redis for `modbot worker` processes")
+        return RedisScoreQueue(self.cluster.redis, self.settings.cluster)
+
+    async def _read_case_notices(self, service: ModerationService) -> None:
+        """Announce (automatic action, card) the cases the workers opened in this process's guilds."""
+        from bot.cluster.notices import NoticeReader, gateway_group, owner_filter
+
+        discord_config = self.settings.discord
+        reader = NoticeReader(self.cluster.redis, self.settings.cluster,
+                              gateway_group(discord_config.shard_count, discord_config.shard_ids),
+                              owner_filter(discord_config.shard_count, discord_config.shard_ids),
+                              service.review.announce_notice)
+        await reader.run()
 
     async def _reconcile_when_ready(self, service: ModerationService) -> None:
         await self.wait_until_ready()
@@ -236,6 +261,10 @@ class ModBot(commands.AutoShardedBot):
         if service is None:
             return
         service.stopping.set()
+        notices, self._notice_task = self._notice_task, None
+        if notices is not None:
+            notices.cancel()
+            await finish(notices)
         task = self._reconcile_task
         if task is not None and not task.done() and not self.is_ready():
             task.cancel()  # still waiting for READY: no database call in flight

@@ -93,6 +93,17 @@ async def build_services(settings: Settings, db: Database, *, analyzer_scores: b
     return services
 
 
+async def build_scoring_services(settings: Settings, db: Database, *, analyzer_scores: bool = True) -> Services:
+    """What a scoring worker (``modbot worker``) needs: storage, per-guild settings, the toxicity engine and the
+    analyzer (no article library, no API)."""
+    services = Services.core(settings, db)
+    services.engine = await _build_engine(settings)
+    services.analyzer = _build_analyzer(settings, services.engine)
+    if services.analyzer is not None and settings.policy.use_learned_heads and analyzer_scores:
+        await asyncio.to_thread(services.analyzer.preflight)
+    return services
+
+
 async def _start_api(settings: Settings, db: Database, engine: ScoringEngine | None,
                      analyzer: Analyzer | None) -> ApiServer | None:
     """The comment analysis API in the bot's process, over the bot's engine and analyzer ([api] enabled)."""

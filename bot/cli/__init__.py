@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from bot import __version__
 from bot.cli.exit_codes import ExitCode
 
-COMMANDS = ["run", "check_config", "summarize", "analyze", "eval", "healthcheck", "config_docs", "serve", "api_key"]
+COMMANDS = ["run", "worker", "check_config", "summarize", "analyze", "eval", "healthcheck", "config_docs", "serve",
+            "api_key"]
 
 
 def build_parser() -> argparse.ArgumentParser:

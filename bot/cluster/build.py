@@ -23,6 +23,7 @@ class Cluster:
     identify: IdentifyLock
     leader: LeaderLease
     shared: bool
+    redis: Any = field(default=None, repr=False)  # the redis.asyncio.Redis client when redis_url is set
     _close_client: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
 
     async def close(self) -> None:
@@ -57,5 +58,5 @@ async def build_cluster(config: ClusterConfig, *,
     return Cluster(
         RedisIdentifyLock(client, config.identify_interval, config.key_prefix),
         RedisLeaderLease(client, config.leader_lease_seconds, config.key_prefix, on_elected),
-        shared=True, _close_client=client.aclose,
+        shared=True, redis=client, _close_client=client.aclose,
     )

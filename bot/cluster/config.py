@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ClusterConfig(BaseModel):
-    """The shared store of a multi-process bot and the timings of its identify lock and leader lease."""
+    """The shared store of a multi-process bot, its identify lock and leader lease, and where messages are scored."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -14,3 +16,17 @@ class ClusterConfig(BaseModel):
     identify_interval: float = Field(default=5.0, gt=0, le=60)
     leader_lease_seconds: float = Field(default=15.0, gt=0, le=600)
     key_prefix: str = Field(default="modbot", min_length=1)
+    # Scoring workers (README "Scaling out"): "local" scores in the gateway process; "workers" queues each watched
+    # message on the Redis stream <key_prefix>:score for `modbot worker` processes.
+    scoring: Literal["local", "workers"] = "local"
+    score_stream_maxlen: int = Field(default=1_000_000, ge=1000)
+    worker_batch: int = Field(default=32, ge=1, le=1000)
+    worker_block_ms: int = Field(default=1000, ge=1, le=60_000)
+    claim_idle_ms: int = Field(default=60_000, ge=10, le=3_600_000)
+    max_deliveries: int = Field(default=5, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _workers_need_redis(self) -> ClusterConfig:
+        if self.scoring == "workers" and not self.redis_url:
+            raise ValueError('scoring = "workers" needs redis_url (the stream the workers read)')
+        return self

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.moderation.models import AuditEntry
+from bot.moderation.models import AuditEntry, Case
 from bot.storage import Database
 from bot.timestamps import parse_iso, to_iso, utcnow
 
@@ -84,3 +84,9 @@ class AuditRepository:
         else:
             row = await self._db.fetchone("SELECT COUNT(*) FROM audit_log WHERE action = ?", (action,))
         return int(row[0]) if row else 0
+
+
+async def record_case_open(audit: AuditRepository, case: Case) -> None:
+    """The ``case.open`` entry of a case just stored (by the gateway's review or a scoring worker)."""
+    await audit.record("case.open", guild_id=case.guild_id, actor_id=None, case_id=case.id,
+                       target=f"user:{case.author_id}", detail={"source": case.source})

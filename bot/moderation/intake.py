@@ -4,6 +4,10 @@ New messages, edits and deletions arrive here from the gateway (as :class:`Messa
 history after downtime (:mod:`bot.moderation.catchup`). Each channel's cursor records how far it was read
 (:mod:`bot.moderation.cursors`); a message that cannot be scored stays in flight and is retried
 (:mod:`bot.moderation.unscored`). A flagged message becomes a case through :meth:`Review.admit`.
+
+With a :class:`~bot.moderation.queueing.ScoreQueue` (``[cluster] scoring = "workers"``) new messages and edits are
+not scored here: they are queued for the scoring workers, and the cursor passes a message once it is queued (a
+message that cannot be queued stays in flight and is retried like one that cannot be scored).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from bot.moderation.config import ModerationConfig
 from bot.moderation.cursors import ChannelCursorRepository, CursorTracker
 from bot.moderation.models import Case, MessageSnapshot
 from bot.moderation.per_guild import PerGuild
+from bot.moderation.queueing import ScoreQueue
 from bot.moderation.review import Review
 from bot.moderation.scoring import Assessment, MessageScorer
 from bot.moderation.tasks import StopSignal
@@ -50,6 +55,7 @@ class Intake:
         review: Review,
         stopping: StopSignal,
         threads: SummaryThreads,
+        queue: ScoreQueue | None = None,
     ) -> None:
         self.cases = cases
         self.audit = audit
@@ -59,6 +65,7 @@ class Intake:
         self.review = review
         self.stopping = stopping
         self.threads = threads
+        self.queue = queue
         self.rules = WatchRules.from_config(per_guild.config)
         self.tracker = CursorTracker()
         self.unscored = UnscoredMessages()
@@ -151,6 +158,9 @@ class Intake:
             return []
         for message in watched:
             await self._track_start(message)
+        if self.queue is not None:
+            await self._enqueue(watched)
+            return []
         out: list[Case] = []
         kept: set[int] = set()
         try:
@@ -169,6 +179,19 @@ class Intake:
                 if message.message_id not in kept:
                     self.tracker.finish(message.channel_id, message.message_id)
         return out
+
+    async def _enqueue(self, watched: list[MessageSnapshot]) -> None:
+        """Workers mode: queue the batch; the cursor may pass a message only once it is queued."""
+        assert self.queue is not None
+        kept: set[int] = set()
+        try:
+            await self.queue.enqueue(watched)
+        except Exception as exc:
+            kept = {m.message_id for m in watched if keep_unscored(self.unscored, m, exc)}
+        finally:
+            for message in watched:
+                if message.message_id not in kept:
+                    self.tracker.finish(message.channel_id, message.message_id)
 
     async def retry_unscored(self) -> None:
         """Retry the unscored messages that are due (see :mod:`bot.moderation.unscored`)."""
@@ -192,6 +215,14 @@ class Intake:
         if not message.content.strip() or message.author_is_bot or message.is_webhook:
             return existing
         message = await self.with_context(message)
+        if self.queue is not None:  # workers mode: a worker re-scores it and tells the gateway (notice "edited")
+            try:
+                await self.queue.enqueue([message], edit=True)
+            except Exception as exc:
+                if retrying:
+                    raise
+                keep_unscored(self.unscored, message, exc, edit=True)
+            return existing
         try:
             [assessment] = await self.assess_messages([message])
         except Exception as exc:

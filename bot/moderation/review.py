@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.moderation.appeals import AppealRepository
-from bot.moderation.audit import AuditRepository
+from bot.moderation.audit import AuditRepository, record_case_open
 from bot.moderation.cards import CardContent
 from bot.moderation.cases import CaseRepository
 from bot.moderation.config import ModerationConfig
@@ -26,6 +26,7 @@ from bot.moderation.models import Actor, Case, MessageSnapshot
 from bot.moderation.per_guild import PerGuild
 from bot.moderation.ports import ActionError, ActionExecutor, CardPublisher
 from bot.moderation.posting import CardPostQueue
+from bot.moderation.queueing import CaseNotice
 from bot.moderation.reconcile import reconcile_all
 from bot.moderation.reports import ReportRepository
 from bot.moderation.sanctions import AppealResult, Sanctions
@@ -179,8 +180,23 @@ class Review:
             queue.enqueue(case.id)
 
     async def _record_open(self, case: Case) -> None:
-        await self._audit.record("case.open", guild_id=case.guild_id, actor_id=None, case_id=case.id,
-                                 target=f"user:{case.author_id}", detail={"source": case.source})
+        await record_case_open(self._audit, case)
+
+    async def announce_notice(self, notice: CaseNotice) -> Case | None:
+        """A scoring worker opened or changed a case of a guild this process owns (``[cluster] scoring =
+        "workers"``): take the automatic action and queue the card, or refresh the card. Idempotent, since
+        notices come at least once: an announced or decided case is not queued again, and the automatic action
+        runs only while the case has none (nor a note of a failed one)."""
+        case = await self._cases.get(notice.case_id)
+        if case is None or case.guild_id != notice.guild_id:
+            return None
+        if notice.kind == "edited":
+            await self.refresh_card(case)
+            self.queue_card(case)
+            return case
+        if case.announced or not case.is_open:
+            return case
+        return await self._announce(case, auto_action=case.auto_action is None and case.note is None)
 
     async def _announce(self, case: Case, *, auto_action: bool = True) -> Case:
         """Automatic action (if configured), then queue the card."""

@@ -24,6 +24,7 @@ from bot.moderation.cursors import ChannelCursorRepository
 from bot.moderation.intake import Intake
 from bot.moderation.per_guild import GuildConfigs, PerGuild
 from bot.moderation.ports import ActionExecutor, CardPublisher
+from bot.moderation.queueing import ScoreQueue
 from bot.moderation.rendering import RenderingPublisher
 from bot.moderation.reports import ReportRepository
 from bot.moderation.retention import purge_and_refresh_cards
@@ -57,6 +58,7 @@ class ModerationService:
         guild_config: GuildConfigs | None = None,
         automod_rules: AutoModRules | None = None,
         is_leader: Callable[[], bool] = lambda: True,
+        queue: ScoreQueue | None = None,
     ) -> None:
         self.db = db
         self.config = config
@@ -72,7 +74,7 @@ class ModerationService:
                              partial(assess_messages, scorer, per_guild), publisher=rendering, executor=executor,
                              sanctions=sanctions)
         self.intake = Intake(self.cases, self.audit, ChannelCursorRepository(db), per_guild, scorer, self.review,
-                             self.stopping, SummaryThreads(db))
+                             self.stopping, SummaryThreads(db), queue)
         self.automod = AutoModIntake(AutoModRepository(db, self.cases), self.cases, self.review, per_guild,
                                      automod_rules)
         self.is_leader = is_leader  # several processes (bot.cluster): only the leader runs the retention purge

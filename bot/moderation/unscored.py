@@ -130,6 +130,8 @@ async def retry_due(service: Intake) -> None:
         try:
             if edit:
                 await service.handle_edit(message, retrying=True)
+            elif service.queue is not None:  # workers mode: queueing it is what failed
+                await service.queue.enqueue([message])
             else:
                 [result] = await service.assess_messages([message])
                 if result.flagged:
