@@ -21,7 +21,7 @@ COPY pyproject.toml README.md ./
 COPY requirements/encoder.txt ./requirements/encoder.txt
 RUN pip install --require-hashes --no-deps -r requirements/encoder.txt
 RUN mkdir -p bot cogs && touch bot/__init__.py cogs/__init__.py \
-    && pip install . \
+    && pip install ".[postgres,redis]" \
     && pip uninstall -y modbot \
     && rm -rf bot cogs build ./*.egg-info
 COPY bot ./bot

@@ -153,3 +153,29 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
     problems = [line for line in result.stderr.splitlines()
                 if "modbot.service" in line and "Unknown" in line]  # missing paths/users are fine here
     assert problems == []
+
+
+def test_cluster_compose_file_runs_every_shard_once_on_postgres_and_redis() -> None:
+    compose = yaml.safe_load((REPO / "deploy" / "compose.cluster.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert {"postgres", "redis", "worker"} <= set(services)
+    gateways = {name: s for name, s in services.items() if name.startswith("gateway-")}
+    env = [s["environment"] for s in [*gateways.values(), services["worker"]]]
+    counts = {int(e["MODBOT_DISCORD__SHARD_COUNT"]) for e in env}
+    assert len(counts) == 1  # the same total everywhere
+    shard_ids = sorted(i for s in gateways.values() for i in json.loads(s["environment"]["MODBOT_DISCORD__SHARD_IDS"]))
+    assert shard_ids == list(range(counts.pop()))  # every shard exactly once
+    for e in env:
+        assert e["MODBOT_STORAGE__URL"].startswith("postgresql+asyncpg://") and "${POSTGRES_PASSWORD:?" in \
+            e["MODBOT_STORAGE__URL"]  # never a literal password
+        assert e["MODBOT_CLUSTER__REDIS_URL"].startswith("redis://") and e["MODBOT_CLUSTER__SCORING"] == "workers"
+        assert e["DISCORD_TOKEN"].startswith("${DISCORD_TOKEN:?")
+    assert all(s["command"] == ["run"] for s in gateways.values()) and services["worker"]["command"] == ["worker"]
+    assert "--appendonly" in services["redis"]["command"]  # the streams are the queue: kept on disk
+    for name in (*gateways, "worker"):
+        assert services[name]["read_only"] is True and services[name]["depends_on"]["postgres"]["condition"] == \
+            "service_healthy"
+
+
+def test_image_has_the_scale_out_clients() -> None:
+    assert 'pip install ".[postgres,redis]"' in (REPO / "Dockerfile").read_text(encoding="utf-8")
