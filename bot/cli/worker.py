@@ -86,7 +86,7 @@ async def run_worker(settings: Settings, *, scorer: MessageScorer | None = None,
         print(f"modbot: [cluster] redis_url: Redis does not answer ({exc})", file=sys.stderr)
         return ExitCode.FAILED
     try:
-        db = await Database.open(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
+        db = await Database.open(settings.storage.target, busy_timeout_ms=settings.storage.busy_timeout_ms)
     except StorageError as exc:
         await client.aclose()
         print(f"modbot: {exc}", file=sys.stderr)

@@ -13,7 +13,7 @@ from bot.cli import main
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in ("MODBOT_CONFIG", "MODBOT_CLUSTER__REDIS_URL", "MODBOT_CLUSTER__SCORING"):
+    for name in ("MODBOT_CONFIG", "MODBOT_CLUSTER__REDIS_URL", "MODBOT_CLUSTER__SCORING", "MODBOT_STORAGE__URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MODBOT_STORAGE__PATH", str(tmp_path / "modbot.sqlite3"))
 
@@ -36,3 +36,22 @@ def test_worker_exits_when_redis_does_not_answer(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("MODBOT_CLUSTER__REDIS_URL", f"unix://{tmp_path / 'nobody.sock'}")
     assert main(["worker"]) == 1
     assert "Redis does not answer" in capsys.readouterr().err
+
+
+def test_worker_opens_the_storage_url_not_the_sqlite_path(monkeypatch: pytest.MonkeyPatch, redis_url: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """``[storage] url`` (PostgreSQL) wins over ``path``, as in ``modbot run``: workers and gateways share it."""
+    from bot.storage import Database, StorageError
+
+    opened: list[object] = []
+
+    async def refuse(cls: type[Database], target: object, **_: object) -> Database:
+        opened.append(target)
+        raise StorageError("not reachable in this test")
+
+    monkeypatch.setattr(Database, "open", classmethod(refuse))
+    monkeypatch.setenv("MODBOT_CLUSTER__REDIS_URL", redis_url)
+    monkeypatch.setenv("MODBOT_STORAGE__URL", "postgresql+asyncpg://modbot@db.invalid/modbot")
+    assert main(["worker"]) == 1
+    assert opened == ["postgresql+asyncpg://modbot@db.invalid/modbot"]
+    assert "not reachable in this test" in capsys.readouterr().err
