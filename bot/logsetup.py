@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 # Discord bot tokens: base64(user id).timestamp.hmac
 TOKEN_RE = re.compile(r"[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}")
@@ -57,7 +58,24 @@ class JsonFormatter(logging.Formatter):
 
 
 # Loggers whose DEBUG records carry raw payloads (message text): gateway events, REST bodies, SQL parameters.
-CONTENT_LOGGERS = ("discord.gateway", "discord.http", "discord.webhook.async_", "aiosqlite")
+CONTENT_LOGGERS = ("discord.gateway", "discord.http", "discord.webhook.async_", "aiosqlite", "asyncpg")
+# SQLAlchemy logs every statement with its parameters at INFO (rows at DEBUG) once its logger is enabled, which a
+# DEBUG root would do: kept at WARNING unless debug_content is on.
+SQL_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.pool")
+
+
+class CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the one of the moment it was made (a
+    replaced stderr, e.g. a test's capture that has ended, would otherwise turn every later record into an error)."""
+
+    @property
+    def stream(self) -> Any:
+        """The current ``sys.stderr``."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def setup_logging(
@@ -67,7 +85,7 @@ def setup_logging(
 
     Unless ``debug_content`` is on, the loggers that would print message text at DEBUG stay at INFO or above.
     """
-    handler = logging.StreamHandler(sys.stderr)
+    handler = CurrentStderr()
     secret_filter = SecretFilter(secrets)
     handler.addFilter(secret_filter)
     if fmt == "json":
@@ -81,4 +99,6 @@ def setup_logging(
     root.setLevel(level)
     for name in CONTENT_LOGGERS:
         logging.getLogger(name).setLevel(root.level if debug_content else max(logging.INFO, root.level))
+    for name in SQL_LOGGERS:
+        logging.getLogger(name).setLevel(root.level if debug_content else max(logging.WARNING, root.level))
     return secret_filter

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from support.keyword_run import MODULE as KEYWORD_RUN
 
-from bot.logsetup import CONTENT_LOGGERS, setup_logging
+from bot.logsetup import CONTENT_LOGGERS, SQL_LOGGERS, setup_logging
 
 SECRET_TEXT = "zebra-quokka-7731 flagme"
 
@@ -18,7 +19,7 @@ SECRET_TEXT = "zebra-quokka-7731 flagme"
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in CONTENT_LOGGERS}
+    levels = {name: logging.getLogger(name).level for name in (*CONTENT_LOGGERS, *SQL_LOGGERS)}
     yield
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -38,6 +39,32 @@ def test_payload_loggers_stay_quiet_at_debug(restore_logging: None) -> None:
         assert logging.getLogger(name).getEffectiveLevel() == logging.DEBUG
     setup_logging("WARNING", "text")
     assert logging.getLogger("discord.gateway").getEffectiveLevel() == logging.WARNING
+
+
+def test_sql_statements_stay_out_of_debug_logs(restore_logging: None, tmp_path: Any, capsys: Any) -> None:
+    """SQLAlchemy logs statements with their parameters (message text) once its logger is enabled."""
+    import asyncio
+
+    from bot.storage import Database
+
+    setup_logging("DEBUG", "text")
+    for name in SQL_LOGGERS:
+        assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING
+
+    async def write() -> None:
+        db = await Database.open(tmp_path / "quiet.sqlite3")
+        await db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("k", "PRIVATE MESSAGE TEXT"))
+        await db.close()
+
+    asyncio.run(write())
+    assert "PRIVATE MESSAGE TEXT" not in capsys.readouterr().err  # the handler writes to the current stderr
+
+
+def test_the_handler_follows_stderr(restore_logging: None, capsys: Any) -> None:
+    setup_logging("INFO", "text")
+    capsys.readouterr()
+    logging.getLogger("modbot.test").info("first")
+    assert "first" in capsys.readouterr().err  # made before this capture began, still lands in it
 
 
 @pytest.mark.slow
