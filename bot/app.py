@@ -19,13 +19,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
 
 from bot.cluster import Cluster, build_cluster
-from bot.cluster.ports import bucket_of
+from bot.cluster.ports import bucket_of, owner_filter
 from bot.command_tree import ModTree
 from bot.heartbeat import Heartbeat
 from bot.moderation.queueing import ScoreQueue
@@ -40,6 +40,7 @@ from bot.timestamps import format_seconds, utcnow
 from discord_edge.automod import DiscordAutoModRules
 from discord_edge.executor import DiscordActionExecutor
 from discord_edge.publisher import DiscordCardPublisher
+from discord_edge.rest_budget import budget_trace
 
 if TYPE_CHECKING:
     from bot.analysis.analyzer import Analyzer
@@ -89,6 +90,7 @@ class ModBot(commands.AutoShardedBot):
             tree_cls=ModTree,  # declared option limits checked server-side; one error handler for every command
             shard_count=shard_count,  # 0 in the settings: one shard of one, no GET /gateway/bot
             shard_ids=list(settings.discord.shard_ids) or list(range(shard_count)),  # empty: all of them
+            **self._rest_budget_options(settings),
         )
         self._connection.guild_ready_timeout = settings.discord.guild_ready_timeout
         self.settings = settings
@@ -104,6 +106,13 @@ class ModBot(commands.AutoShardedBot):
         self.heartbeat: Heartbeat | None = None
         self._cluster: Cluster | None = None
         self._max_concurrency: int | None = None
+
+    def _rest_budget_options(self, settings: Settings) -> dict[str, Any]:
+        """``[cluster] rest_budget_per_second``: each REST request first takes a unit of the bot's shared budget
+        (the cluster, built in setup_hook, holds it); nothing otherwise."""
+        if not settings.cluster.rest_budget_per_second:
+            return {}
+        return {"http_trace": budget_trace(lambda: self._cluster.rest_budget if self._cluster is not None else None)}
 
     # ----- what setup_hook built (cogs are loaded after it, so these are there for them) -------------------------
 
@@ -173,6 +182,9 @@ class ModBot(commands.AutoShardedBot):
         self.heartbeat = Heartbeat(services.db)
         self.heartbeat.start()  # read by `modbot healthcheck`
         await services.guild_config.load()  # per-guild /config overrides, before cogs use them
+        # /config changes reach the other processes and theirs reach this one (Tier 0: nothing to tell)
+        services.guild_config.publish_changes_with(self._cluster.config_bus.publish)
+        await self._cluster.config_bus.start(services.guild_config.reload)
         await self._start_moderation(services)
         for extension in self.settings.discord.cogs:
             await self.load_extension(extension)
@@ -219,6 +231,7 @@ class ModBot(commands.AutoShardedBot):
             services.db, config, scorer, publisher=DiscordCardPublisher(self, config),
             executor=DiscordActionExecutor(self), guild_config=services.guild_config,
             automod_rules=DiscordAutoModRules(self), is_leader=lambda: self.is_leader, queue=queue,
+            owns=owner_filter(self.settings.discord.shard_count, self.settings.discord.shard_ids),
         )
         await service.start()
         self._moderation = service
@@ -239,7 +252,7 @@ class ModBot(commands.AutoShardedBot):
 
     async def _read_case_notices(self, service: ModerationService) -> None:
         """Announce (automatic action, card) the cases the workers opened in this process's guilds."""
-        from bot.cluster.notices import NoticeReader, gateway_group, owner_filter
+        from bot.cluster.notices import NoticeReader, gateway_group
 
         discord_config = self.settings.discord
         reader = NoticeReader(self.cluster.redis, self.settings.cluster,
@@ -300,6 +313,8 @@ class ModBot(commands.AutoShardedBot):
             await self.heartbeat.stop()
             self.heartbeat = None
         services = self._services
+        if services is not None:
+            services.guild_config.publish_changes_with(None)  # the bus closes with the cluster below
         if services is not None and self._preset_services is None:
             await services.close()
             await services.db.close()

@@ -68,6 +68,7 @@ async def run_worker(settings: Settings, *, scorer: MessageScorer | None = None,
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
 
+    from bot.cluster.config_bus import RedisConfigBus
     from bot.cluster.score_stream import RedisScoreConsumer
     from bot.cluster.worker import GUILD_REFRESH_SECONDS, ScoringWorker
     from bot.moderation.audit import AuditRepository
@@ -92,8 +93,11 @@ async def run_worker(settings: Settings, *, scorer: MessageScorer | None = None,
         print(f"modbot: {exc}", file=sys.stderr)
         return ExitCode.FAILED
     services = await build_scoring_services(settings, db, analyzer_scores=scorer is None)
+    bus = RedisConfigBus(client, cluster.key_prefix)  # /config changes made through a gateway reach this worker
     try:
         await services.guild_config.load()
+        services.guild_config.publish_changes_with(bus.publish)
+        await bus.start(services.guild_config.reload)
         if scorer is None and services.analyzer is not None:
             from bot.analysis.scorer import AnalyzerScorer
 
@@ -114,6 +118,7 @@ async def run_worker(settings: Settings, *, scorer: MessageScorer | None = None,
         with contextlib.suppress(RedisError):
             await worker.consumer.leave()
     finally:
+        await bus.close()
         await services.close()
         await db.close()
         await client.aclose()

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.cluster.config import ClusterConfig
-from bot.cluster.local import LocalIdentifyLock, LocalLeaderLease
-from bot.cluster.ports import IdentifyLock, LeaderLease
+from bot.cluster.local import LocalConfigBus, LocalIdentifyLock, LocalLeaderLease
+from bot.cluster.ports import ConfigBus, IdentifyLock, LeaderLease, RestBudget
 
 
 class ClusterUnavailable(Exception):
@@ -23,11 +23,14 @@ class Cluster:
     identify: IdentifyLock
     leader: LeaderLease
     shared: bool
+    config_bus: ConfigBus = field(default_factory=LocalConfigBus)
+    rest_budget: RestBudget | None = None  # None: no budget beyond discord.py's own, per process
     redis: Any = field(default=None, repr=False)  # the redis.asyncio.Redis client when redis_url is set
     _close_client: Callable[[], Awaitable[None]] | None = field(default=None, repr=False)
 
     async def close(self) -> None:
-        """Give the lease up, then close the store's connection."""
+        """Stop hearing /config changes, give the lease up, then close the store's connection."""
+        await self.config_bus.close()
         await self.leader.close()
         if self._close_client is not None:
             with contextlib.suppress(Exception):
@@ -44,7 +47,9 @@ async def build_cluster(config: ClusterConfig, *,
         from redis.asyncio import Redis
         from redis.exceptions import RedisError
 
+        from bot.cluster.config_bus import RedisConfigBus
         from bot.cluster.redis_store import RedisIdentifyLock, RedisLeaderLease
+        from bot.cluster.rest_budget import RedisRestBudget
     except ImportError:
         raise ClusterUnavailable(
             "[cluster] redis_url is set but the Redis client is not installed: pip install 'modbot[redis]'"
@@ -58,5 +63,8 @@ async def build_cluster(config: ClusterConfig, *,
     return Cluster(
         RedisIdentifyLock(client, config.identify_interval, config.key_prefix),
         RedisLeaderLease(client, config.leader_lease_seconds, config.key_prefix, on_elected),
-        shared=True, redis=client, _close_client=client.aclose,
+        shared=True, config_bus=RedisConfigBus(client, config.key_prefix),
+        rest_budget=RedisRestBudget(client, config.rest_budget_per_second, config.key_prefix)
+        if config.rest_budget_per_second else None,
+        redis=client, _close_client=client.aclose,
     )

@@ -16,6 +16,9 @@ class ClusterConfig(BaseModel):
     identify_interval: float = Field(default=5.0, gt=0, le=60)
     leader_lease_seconds: float = Field(default=15.0, gt=0, le=600)
     key_prefix: str = Field(default="modbot", min_length=1)
+    # The bot's global REST limit shared by its processes over Redis (0: off, each process keeps only its own).
+    # Needs redis_url; 45 leaves room below Discord's 50/s (README "Scaling out").
+    rest_budget_per_second: int = Field(default=0, ge=0, le=10_000)
     # Scoring workers (README "Scaling out"): "local" scores in the gateway process; "workers" queues each watched
     # message on the Redis stream <key_prefix>:score for `modbot worker` processes.
     scoring: Literal["local", "workers"] = "local"
@@ -29,4 +32,6 @@ class ClusterConfig(BaseModel):
     def _workers_need_redis(self) -> ClusterConfig:
         if self.scoring == "workers" and not self.redis_url:
             raise ValueError('scoring = "workers" needs redis_url (the stream the workers read)')
+        if self.rest_budget_per_second and not self.redis_url:
+            raise ValueError("rest_budget_per_second needs redis_url (one process keeps discord.py's own limits)")
         return self

@@ -1,4 +1,5 @@
-"""Tier 0 (one process): the identify lock as an asyncio lock and the interval, and a lease that always leads."""
+"""Tier 0 (one process): the identify lock as an asyncio lock and the interval, a lease that always leads, and a
+/config bus with nobody to tell."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.cluster.ports import IDENTIFY_SLACK_SECONDS
+from bot.cluster.ports import IDENTIFY_SLACK_SECONDS, ConfigChanged
 
 
 class LocalIdentifyLock:
@@ -40,6 +41,19 @@ class LocalLeaderLease:
 
     async def start(self) -> bool:
         return True
+
+    async def close(self) -> None:
+        return None
+
+
+class LocalConfigBus:
+    """One process: a ``/config`` change is already in this process's cache; nothing to tell, nothing to hear."""
+
+    async def publish(self, guild_id: int) -> None:
+        return None
+
+    async def start(self, on_change: ConfigChanged) -> None:
+        return None
 
     async def close(self) -> None:
         return None

@@ -19,10 +19,13 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.cluster.config import ClusterConfig
+from bot.cluster.ports import owner_filter
 from bot.cluster.score_stream import Streams, ensure_group
 from bot.moderation.queueing import CaseNotice, NoticeKind
 
 log = logging.getLogger(__name__)
+
+__all__ = ["NoticeReader", "gateway_group", "owner_filter"]
 
 RETRY_SECONDS = 1.0
 CONSUMER = "gateway"
@@ -34,14 +37,6 @@ def gateway_group(shard_count: int, shard_ids: Sequence[int]) -> str:
         return "gateway:all"
     ids = sorted(shard_ids) or list(range(shard_count))
     return f"gateway:{','.join(map(str, ids))}/{shard_count}"
-
-
-def owner_filter(shard_count: int, shard_ids: Sequence[int]) -> Callable[[int], bool]:
-    """Whether a guild is on one of this process's shards (Discord's ``(guild_id >> 22) % shard_count``)."""
-    if not shard_count:
-        return lambda _guild_id: True
-    mine = frozenset(shard_ids) if shard_ids else frozenset(range(shard_count))
-    return lambda guild_id: (guild_id >> 22) % shard_count in mine
 
 
 def _notice(raw: dict[Any, Any]) -> CaseNotice:

@@ -8,12 +8,16 @@ Other features read one interface::
 
 Overrides are applied onto the guild's copy of the section model with ``model_validate``, so a guild value obeys
 exactly the rules of the file config; a rejected value raises :class:`GuildConfigError` with one readable line.
+
+Several processes (``[cluster] redis_url``): after each committed change the service calls the publisher given to
+:meth:`GuildConfigService.publish_changes_with` (the cluster's /config bus), and the bus calls :meth:`reload` in
+every process.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -91,6 +95,30 @@ class GuildConfigService:
         self._db = db
         self._loaded = False
         self._base: GuildSettings | None = None
+        self._publish: Callable[[int], Awaitable[None]] | None = None
+
+    def publish_changes_with(self, publish: Callable[[int], Awaitable[None]] | None) -> None:
+        """Announce each committed change (``publish(guild_id)``, after the commit) to the bot's other processes."""
+        self._publish = publish
+
+    async def _changed(self, guild_id: int) -> None:
+        if self._publish is not None:
+            await self._publish(guild_id)
+
+    async def reload(self, guild_id: int | None = None) -> None:
+        """Read one guild's overrides (or every guild's: ``None``) from the database again: another process changed
+        them. The cache entry is replaced, never emptied first, so :meth:`current` never sees the file config for a
+        guild that has overrides."""
+        if guild_id is not None:
+            self._cache[guild_id] = self._build_tolerant(guild_id, await self.repo.overrides(guild_id))
+            return
+        rows = await self._db.fetchall("SELECT DISTINCT guild_id FROM guild_settings")
+        fresh: dict[int, GuildSettings] = {}
+        for row in rows:
+            gid = int(row["guild_id"])
+            fresh[gid] = self._build_tolerant(gid, await self.repo.overrides(gid))
+        self._cache = fresh
+        self._loaded = True
 
     def _build(self, guild_id: int, overrides: Mapping[str, Any]) -> GuildSettings:
         """Apply overrides section by section (raises ``ValidationError`` on the first bad section)."""
@@ -199,6 +227,7 @@ class GuildConfigService:
         await self.repo.set(guild_id, key.name, to_json(normalized), actor_id=actor_id, old_json=old_json)
         self.invalidate(guild_id)
         await self.effective(guild_id)  # re-cache now so current() sees the change at once
+        await self._changed(guild_id)  # the other processes reload it
         log.info("guild %s: %s set by %s", guild_id, key.name, actor_id)
         return Change(key, format_value(key, before), format_value(key, after), before != after)
 
@@ -220,6 +249,7 @@ class GuildConfigService:
         self.invalidate(guild_id)
         after = (await self.effective(guild_id)).value(key)
         if removed:
+            await self._changed(guild_id)
             log.info("guild %s: %s reset by %s", guild_id, key.name, actor_id)
         return Change(key, format_value(key, before), format_value(key, after), removed)
 

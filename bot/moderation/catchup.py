@@ -36,13 +36,15 @@ Fetch = Callable[[int], Awaitable[MessageSnapshot | None]]
 
 
 def pin_pending(service: Intake) -> int:
-    """Pin every channel with a stored cursor until its catch-up completes (synchronous: call it before any event
-    of a new gateway session is handled). Returns how many channels are pinned."""
+    """Pin every channel of this process's guilds (``service.owns``) with a stored cursor until its catch-up
+    completes (synchronous: call it before any event of a new gateway session is handled). Returns how many channels
+    are pinned."""
     tracker = service.tracker
-    for channel_id, (guild_id, stored) in sorted(service.cursors.known.items()):
+    owned = service.owned_cursors()
+    for channel_id, (guild_id, stored) in sorted(owned.items()):
         after = max(stored, tracker.safe_cursor(channel_id) or 0)
         tracker.pin(channel_id, guild_id, after)
-    return len(service.cursors.known)
+    return len(owned)
 
 
 async def catch_up_channel(service: Intake, channel_id: int, guild_id: int, history: History) -> int:
@@ -110,7 +112,8 @@ async def recheck_open_cases(service: Intake, channel_id: int, fetch: Fetch) -> 
     if config.catch_up_recheck_limit <= 0:
         return Recheck()
     since = utcnow() - timedelta(days=config.catch_up_recheck_days)
-    cases = await service.cases.open_in_channel(channel_id, since, config.catch_up_recheck_limit)
+    cases = [case for case in await service.cases.open_in_channel(channel_id, since, config.catch_up_recheck_limit)
+             if service.owns(case.guild_id)]
     checked = edited = deleted = failed = 0
     for case in cases:
         if service.stopping.is_set:

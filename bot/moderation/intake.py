@@ -13,7 +13,7 @@ message that cannot be queued stays in flight and is retried like one that canno
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from bot.moderation.assessing import assess_isolated, assess_messages
@@ -56,6 +56,7 @@ class Intake:
         stopping: StopSignal,
         threads: SummaryThreads,
         queue: ScoreQueue | None = None,
+        owns: Callable[[int], bool] = lambda _guild_id: True,
     ) -> None:
         self.cases = cases
         self.audit = audit
@@ -66,6 +67,7 @@ class Intake:
         self.stopping = stopping
         self.threads = threads
         self.queue = queue
+        self.owns = owns  # several gateways: only guilds on this process's shards are pinned and caught up
         self.rules = WatchRules.from_config(per_guild.config)
         self.tracker = CursorTracker()
         self.unscored = UnscoredMessages()
@@ -104,8 +106,14 @@ class Intake:
     # ----- cursors ------------------------------------------------------------------------------------------------
 
     async def stored_cursors(self) -> dict[int, tuple[int, int]]:
-        """Every stored channel cursor: channel id -> (guild id, last message id read)."""
-        return await self.cursors.all()
+        """The stored cursor of every channel of this process's guilds (:attr:`owns`): channel id -> (guild id,
+        last message id read)."""
+        return {channel_id: cursor for channel_id, cursor in (await self.cursors.all()).items()
+                if self.owns(cursor[0])}
+
+    def owned_cursors(self) -> dict[int, tuple[int, int]]:
+        """:meth:`stored_cursors` as last read (synchronous: for pinning at a new gateway session)."""
+        return {channel_id: cursor for channel_id, cursor in self.cursors.known.items() if self.owns(cursor[0])}
 
     async def seed_cursors(self, seeds: Iterable[tuple[int, int, int]]) -> None:
         """Give channels seen for the first time a cursor: (channel id, guild id, newest message id)."""
@@ -116,7 +124,8 @@ class Intake:
         await self.cursors.advance_many(self.tracker.take_dirty())
 
     def pin_pending(self) -> int:
-        """A new gateway session: hold every stored cursor until its channel is caught up again."""
+        """A new gateway session: hold the stored cursor of each of this process's channels until its channel is
+        caught up again."""
         return pin_pending(self)
 
     # ----- scoring ------------------------------------------------------------------------------------------------

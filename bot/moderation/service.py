@@ -59,6 +59,7 @@ class ModerationService:
         automod_rules: AutoModRules | None = None,
         is_leader: Callable[[], bool] = lambda: True,
         queue: ScoreQueue | None = None,
+        owns: Callable[[int], bool] = lambda _guild_id: True,
     ) -> None:
         self.db = db
         self.config = config
@@ -74,7 +75,7 @@ class ModerationService:
                              partial(assess_messages, scorer, per_guild), publisher=rendering, executor=executor,
                              sanctions=sanctions)
         self.intake = Intake(self.cases, self.audit, ChannelCursorRepository(db), per_guild, scorer, self.review,
-                             self.stopping, SummaryThreads(db), queue)
+                             self.stopping, SummaryThreads(db), queue, owns)
         self.automod = AutoModIntake(AutoModRepository(db, self.cases), self.cases, self.review, per_guild,
                                      automod_rules)
         self.is_leader = is_leader  # several processes (bot.cluster): only the leader runs the retention purge
