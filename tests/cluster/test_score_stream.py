@@ -4,7 +4,6 @@ counts, dead letters, malformed entries; the gateway's case notices (its own gro
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -22,13 +21,6 @@ def message(n: int, text: str = "hello", guild: int = 10) -> MessageSnapshot:
     return MessageSnapshot(message_id=1000 + n, guild_id=guild, channel_id=20, author_id=30, content=text,
                            reply_to=ReplyContext(5, 6, "bob", "the parent") if n % 2 else None,
                            article_title="An article" if n % 3 == 0 else None)
-
-
-@pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[Redis]:
-    redis = Redis.from_url(redis_url)
-    yield redis
-    await redis.aclose()
 
 
 @pytest.fixture

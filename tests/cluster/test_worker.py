@@ -50,13 +50,6 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[Redis]:
-    redis = Redis.from_url(redis_url)
-    yield redis
-    await redis.aclose()
-
-
-@pytest.fixture
 def config(redis_url: str) -> ClusterConfig:
     return ClusterConfig(redis_url=redis_url, scoring="workers", claim_idle_ms=IDLE_MS, max_deliveries=2,
                          worker_batch=8, worker_block_ms=20)

@@ -28,7 +28,7 @@ from fake_discord.sharding import guild_id_on_shard, shard_of
 from fake_discord.state import FakeGuild
 from fake_discord.world import seed_guild
 from redis.asyncio import Redis
-from support.crash_runs import CARD_FOOTER, crash_settings
+from support.crash_runs import CARD_FOOTER, crash_settings, pending_of
 from support.keyword_run import MODULE as KEYWORD_RUN
 from support.keyword_worker import MODULE as KEYWORD_WORKER
 from support.pg_server import shared_server
@@ -98,15 +98,6 @@ def settings_for(fake: FakeDiscord, url: str, redis_url: str, shard: int | None)
                     "leader_lease_seconds": 3.0, "claim_idle_ms": 1000, "worker_block_ms": 100,
                     "worker_batch": 16},
     }
-
-
-async def pending_of(client: Redis) -> dict[str, int]:
-    """``{consumer: entries it holds unacknowledged}`` in the scorers group."""
-    try:
-        consumers = await client.xinfo_consumers("modbot:score", GROUP)
-    except Exception:  # the group does not exist yet
-        return {}
-    return {c["name"].decode(): int(c["pending"]) for c in consumers}
 
 
 def cards_in(proc: BotProcess, fake: FakeDiscord, guild: FakeGuild) -> list[tuple[int, int, int]]:

@@ -18,21 +18,12 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from support.crash_runs import card_footers, crash_settings, read_rows
+from support.crash_runs import card_footers, crash_settings, pending_of, read_rows
 from support.keyword_run import MODULE as KEYWORD_RUN
 from support.keyword_worker import MODULE as KEYWORD_WORKER
 
 TOTAL = 450
 GROUP = "scorers"
-
-
-async def pending_of(client: Redis) -> dict[str, int]:
-    """``{consumer: entries it holds unacknowledged}`` in the scorers group."""
-    try:
-        consumers = await client.xinfo_consumers("modbot:score", GROUP)
-    except Exception:  # the group does not exist yet
-        return {}
-    return {c["name"].decode(): int(c["pending"]) for c in consumers}
 
 
 def case_opens(path: Path) -> int:

@@ -50,3 +50,12 @@ def card_footers(proc: Any) -> list[tuple[int, int, int]]:
             if match:
                 out.append((message.id, int(match[1]), int(match[2])))
     return out
+
+
+async def pending_of(client: Any, group: str = "scorers", stream: str = "modbot:score") -> dict[str, int]:
+    """``{consumer: entries it holds unacknowledged}`` in a consumer group of the score stream (workers mode)."""
+    try:
+        consumers = await client.xinfo_consumers(stream, group)
+    except Exception:  # the group does not exist yet
+        return {}
+    return {c["name"].decode(): int(c["pending"]) for c in consumers}
