@@ -19,8 +19,9 @@ Fixtures
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,21 @@ def load_test_settings(fake: FakeDiscord, data_dir: Path, overrides: Mapping[str
     from bot.settings import load_settings
 
     return load_settings(None, env_file=None, overrides=bot_overrides(fake, data_dir, overrides), environ={})
+
+
+@pytest.fixture(autouse=True)
+def _isolated_logging() -> Iterator[None]:
+    """A test that runs ``modbot run`` in-process configures the root logger (bot.logsetup.setup_logging); put the
+    root's handlers and level back afterwards so no test sees another's log setup."""
+    from bot.logsetup import CurrentStderr
+
+    root = logging.getLogger()
+    before, level = set(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):  # only the bot's own handler: pytest's capture handlers are pytest's
+        if isinstance(handler, CurrentStderr) and handler not in before:
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture
