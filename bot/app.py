@@ -239,7 +239,8 @@ class ModBot(commands.AutoShardedBot):
             self._notice_task = asyncio.create_task(self._read_case_notices(service), name="modbot-case-notices")
         self._reconcile_task = asyncio.create_task(self._reconcile_when_ready(service), name="modbot-reconcile")
         if config.mod_channel_id is None:
-            log.warning("moderation.mod_channel_id is not set: cases are stored and listed by /queue, no cards")
+            log.warning("moderation.mod_channel_id is not set in the configuration: cards are posted only in servers "
+                        "that set one with /config; the others' cases are stored and listed by /queue")
 
     def _score_queue(self) -> ScoreQueue | None:
         """``[cluster] scoring = "workers"``: new messages and edits go to the scoring workers' stream."""
