@@ -28,7 +28,7 @@ from fake_discord.sharding import guild_id_on_shard, shard_of
 from fake_discord.state import FakeGuild
 from fake_discord.world import seed_guild
 from redis.asyncio import Redis
-from support.crash_runs import CARD_FOOTER, crash_settings, pending_of
+from support.crash_runs import CARD_FOOTER, crash_settings, holds_fresh_batch, pending_of
 from support.keyword_run import MODULE as KEYWORD_RUN
 from support.keyword_worker import MODULE as KEYWORD_WORKER
 from support.pg_server import shared_server
@@ -41,7 +41,6 @@ pytestmark = pytest.mark.slow
 
 TOTAL = 1000
 INTERVAL = 0.5  # the identify interval, enforced by the fake and kept by the gateways' Redis lock
-GROUP = "scorers"
 
 
 @pytest.fixture
@@ -144,10 +143,9 @@ async def test_two_gateways_two_workers_one_of_each_killed_mid_burst(
         calm: list[int] = []
 
         async def kill_worker() -> None:
-            async def holding() -> bool:  # a batch delivered less than 5 ms ago: scoring it takes 20 ms
-                held = await client.xpending_range("modbot:score", GROUP, "-", "+", 1, consumername=worker_name)
-                return bool(held) and int(held[0]["time_since_delivered"]) < 5
-            await watcher.wait_for(holding, timeout=30, interval=0.001, message="the victim worker to hold a batch")
+            # a batch delivered less than 5 ms ago: scoring it takes 20 ms
+            await watcher.wait_for(lambda: holds_fresh_batch(client, worker_name), timeout=30, interval=0.001,
+                                   message="the victim worker to hold a batch")
             crashed["worker"] = await dead_worker.kill()
             crashed["held"] = (await pending_of(client))[worker_name]
 

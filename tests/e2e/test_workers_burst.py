@@ -18,12 +18,11 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from support.crash_runs import card_footers, crash_settings, pending_of, read_rows
+from support.crash_runs import card_footers, crash_settings, holds_fresh_batch, pending_of, read_rows
 from support.keyword_run import MODULE as KEYWORD_RUN
 from support.keyword_worker import MODULE as KEYWORD_WORKER
 
 TOTAL = 450
-GROUP = "scorers"
 
 
 def case_opens(path: Path) -> int:
@@ -55,10 +54,9 @@ async def test_sigkill_of_a_worker_mid_burst_loses_and_duplicates_nothing(
         crashed: dict[str, Any] = {}
 
         async def crash() -> None:
-            async def holding() -> bool:  # a batch delivered less than 5 ms ago: scoring it takes 20 ms
-                held = await client.xpending_range("modbot:score", GROUP, "-", "+", 1, consumername=victim_name)
-                return bool(held) and int(held[0]["time_since_delivered"]) < 5
-            await gateway.wait_for(holding, timeout=30, interval=0.001, message="the victim to hold a batch")
+            # a batch delivered less than 5 ms ago: scoring it takes 20 ms
+            await gateway.wait_for(lambda: holds_fresh_batch(client, victim_name), timeout=30, interval=0.001,
+                                   message="the victim to hold a batch")
             crashed["code"] = await victim.kill()
             crashed["held"] = (await pending_of(client))[victim_name]
             crashed["cases"] = len(read_rows(db_path))

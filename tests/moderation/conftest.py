@@ -41,15 +41,17 @@ def snap() -> Callable[..., MessageSnapshot]:
 @pytest.fixture
 async def make_service(db: Database) -> AsyncIterator[Callable[..., Any]]:
     """``await make_service(scorer=None, reconcile=True, publisher=None, guild_config=None, automod_rules=None,
-    **config)``: a started
-    service with the marker scorer, a fake publisher and executor (all stopped at teardown)."""
+    queue=None, **config)``: a started service with the marker scorer, a fake publisher and executor (all stopped
+    at teardown)."""
     services: list[ModerationService] = []
 
     async def factory(scorer: Any = None, *, reconcile: bool = True, publisher: Any = None,
-                      guild_config: Any = None, automod_rules: Any = None, **values: Any) -> ModerationService:
+                      guild_config: Any = None, automod_rules: Any = None, queue: Any = None,
+                      **values: Any) -> ModerationService:
         service = ModerationService(db, core_config(**values), scorer or MarkerScorer(),
                                     publisher=publisher or FakePublisher(), executor=FakeExecutor(),
-                                    guild_config=guild_config, automod_rules=automod_rules)
+                                    guild_config=guild_config, automod_rules=automod_rules,
+                                    queue=queue)
         await service.start()
         if reconcile:
             await service.review.reconcile()

@@ -5,18 +5,16 @@ cases the workers opened exactly once (automatic action, card), however often th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from moderation.doubles import MARKER, FakeExecutor, FakePublisher, MarkerScorer, core_config
+from moderation.doubles import MARKER
 
 from bot.moderation.models import MessageSnapshot
 from bot.moderation.queueing import CaseNotice
 from bot.moderation.scoring import Assessment
-from bot.moderation.service import ModerationService
 from bot.moderation.unscored import UnscoredMessages
-from bot.storage import Database
 
 
 class ListQueue:
@@ -34,20 +32,9 @@ class ListQueue:
 
 
 @pytest.fixture
-async def workers_service(db: Database) -> AsyncIterator[Any]:
-    services: list[ModerationService] = []
-
-    async def factory(**values: Any) -> ModerationService:
-        service = ModerationService(db, core_config(**values), MarkerScorer(), publisher=FakePublisher(),
-                                    executor=FakeExecutor(), queue=ListQueue())
-        await service.start()
-        await service.review.reconcile()
-        services.append(service)
-        return service
-
-    yield factory
-    for service in services:
-        await service.stop()
+def workers_service(make_service: Any) -> Any:
+    """A started service in workers mode: watched messages go to a :class:`ListQueue` instead of the scorer."""
+    return lambda **values: make_service(queue=ListQueue(), **values)
 
 
 async def test_watched_messages_are_queued_not_scored(workers_service, snap) -> None:

@@ -59,3 +59,11 @@ async def pending_of(client: Any, group: str = "scorers", stream: str = "modbot:
     except Exception:  # the group does not exist yet
         return {}
     return {c["name"].decode(): int(c["pending"]) for c in consumers}
+
+
+async def holds_fresh_batch(client: Any, consumer: str, *, within_ms: int = 5, group: str = "scorers",
+                            stream: str = "modbot:score") -> bool:
+    """True when ``consumer`` holds a batch delivered less than ``within_ms`` ago (still scoring it: a SIGKILL now
+    leaves entries only another worker can finish)."""
+    held = await client.xpending_range(stream, group, "-", "+", 1, consumername=consumer)
+    return bool(held) and int(held[0]["time_since_delivered"]) < within_ms
