@@ -74,14 +74,29 @@ class WatchRules:
 class SummaryThreads:
     """Threads opened by ``/summary`` (the summaries feature's ``discussion_threads`` records)."""
 
+    KNOWN_MAX = 4096
+
     def __init__(self, db: Database) -> None:
         self._repo = DiscussionThreadRepository(db)
+        # thread id -> article title of threads known to be /summary's: a message in one is read for both the
+        # watch rule and its context. Only found records are kept (a thread may be recorded after a first miss).
+        self._known: dict[int, str] = {}
+
+    async def _title_of(self, thread_id: int) -> str | None:
+        if thread_id in self._known:
+            return self._known[thread_id]
+        record = await self._repo.get(thread_id)
+        if record is None:
+            return None
+        if len(self._known) >= self.KNOWN_MAX:
+            self._known.pop(next(iter(self._known)))
+        self._known[thread_id] = record.article_title
+        return record.article_title
 
     async def is_summary_thread(self, thread_id: int) -> bool:
         """True when ``/summary`` opened this thread."""
-        return await self._repo.get(thread_id) is not None
+        return await self._title_of(thread_id) is not None
 
     async def article_title(self, thread_id: int) -> str | None:
         """The title of the article discussed in this ``/summary`` thread (None for any other channel)."""
-        record = await self._repo.get(thread_id)
-        return (record.article_title or None) if record is not None else None
+        return await self._title_of(thread_id) or None

@@ -54,3 +54,25 @@ async def test_retention_purges_the_parent_text_too(db, snap) -> None:
     quote = render_card(purged).description.split("\n")[0]
     assert quote == "> \u21aa Replying to <@42> (bob\\*)"  # who it answered stays, what they said goes
     assert not retention.is_purgeable(purged, now, 30)
+
+
+async def test_a_summary_thread_is_read_once_for_its_watch_rule_and_its_title(db) -> None:
+    from bot.articles.threads_repo import DiscussionThreadRepository
+    from bot.moderation.watch import SummaryThreads
+
+    threads = SummaryThreads(db)
+    assert not await threads.is_summary_thread(555)  # not recorded yet: a miss is not remembered
+    await DiscussionThreadRepository(db).record(thread_id=555, guild_id=10, channel_id=77, message_id=555,
+                                                article_id="a1", article_title="Senate rejects the bill")
+    reads: list[int] = []
+    real_get = threads._repo.get
+
+    async def counted(thread_id: int) -> object:
+        reads.append(thread_id)
+        return await real_get(thread_id)
+
+    threads._repo.get = counted  # type: ignore[method-assign]
+    assert await threads.is_summary_thread(555)
+    assert await threads.article_title(555) == "Senate rejects the bill"
+    assert await threads.article_title(556) is None
+    assert reads == [555, 556]
