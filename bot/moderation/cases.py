@@ -112,6 +112,12 @@ class CaseRepository:
         row = await self._db.fetchone(f"{self._select} WHERE c.id = ?", (case_id,))
         return Case.from_row(row) if row else None
 
+    async def get_in(self, case_id: int, guild_id: int | None) -> Case | None:
+        """The case with this id if it belongs to ``guild_id`` (None: any guild). Ids are not secrets, cases are:
+        another guild's case is answered as if there were none."""
+        case = await self.get(case_id)
+        return case if case is not None and (guild_id is None or case.guild_id == guild_id) else None
+
     async def get_by_message(self, message_id: int) -> Case | None:
         """The case for this Discord message."""
         row = await self._db.fetchone(f"{self._select} WHERE c.message_id = ?", (message_id,))

@@ -101,8 +101,8 @@ class DecisionService:
 
         ``ladder``: a timeout the strike ladder suggested (any length up to 28 days, not only the offered ones).
         A warning, removal or timeout also gives the author a strike, in the same transaction as the decision."""
-        case = await self._cases.get(case_id)
-        if case is None or (guild_id is not None and case.guild_id != guild_id):
+        case = await self._cases.get_in(case_id, guild_id)
+        if case is None:
             return Outcome(Status.NOT_FOUND, f"There is no case #{case_id}.")
         if action is Action.CLAIM:
             return await self._claim(case, actor)

@@ -300,8 +300,7 @@ class Review:
 
     async def case(self, case_id: int, guild_id: int | None) -> Case | None:
         """A case of this guild (None for another guild's: ids are not secrets, cases are)."""
-        case = await self._cases.get(case_id)
-        return case if case is not None and (guild_id is None or case.guild_id == guild_id) else None
+        return await self._cases.get_in(case_id, guild_id)
 
     async def case_of_message(self, message_id: int) -> Case | None:
         """The case opened for a message, if any."""

@@ -158,8 +158,8 @@ class Sanctions:
 
     async def set_appealable(self, case_id: int, guild_id: int | None, actor: Actor, appealable: bool) -> str:
         """Allow or forbid appeals of an open case's coming decision; audited."""
-        case = await self._cases.get(case_id)
-        if case is None or (guild_id is not None and case.guild_id != guild_id):
+        case = await self._cases.get_in(case_id, guild_id)
+        if case is None:
             return f"There is no case #{case_id}."
         updated = await self._cases.set_appealable(case_id, appealable)
         if updated is None:
@@ -202,8 +202,8 @@ class Sanctions:
 
     async def decide_appeal(self, case_id: int, guild_id: int | None, actor: Actor, accept: bool) -> AppealResult:
         """A moderator accepts or denies a pending appeal (the first answer wins); the member is told by DM."""
-        case = await self._cases.get(case_id)
-        if case is None or (guild_id is not None and case.guild_id != guild_id):
+        case = await self._cases.get_in(case_id, guild_id)
+        if case is None:
             return AppealResult(False, f"There is no case #{case_id}.")
         decided = await self.appeals.decide(case.id, actor.user_id,
                                             AppealState.ACCEPTED if accept else AppealState.DENIED)
